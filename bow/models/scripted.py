@@ -1,0 +1,193 @@
+"""A deterministic chat model that answers from a script, for tests and demos.
+
+The script is a YAML or JSON list (or a mapping with a ``replies`` list), or a
+JSONL file with one entry a line. An entry is a string, or a mapping:
+
+- ``reply``: the text to answer (may contain ``<think>`` tags);
+- ``reasoning``: text returned on the reasoning channel;
+- ``when``: answer only when the latest user message contains this text
+  (keyed entries are tried first and never consumed);
+- ``error``: raise instead of answering: ``rate_limit``, ``server``,
+  ``timeout`` (retryable) or ``bad_request`` (not retryable);
+- ``delay_s``: seconds to wait before answering.
+
+Unkeyed entries are used in order and the order starts again when exhausted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+import time
+from pathlib import Path
+from typing import Any, Iterator
+
+import yaml
+from langchain_core.callbacks import CallbackManagerForLLMRun
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
+from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
+from pydantic import BaseModel, ConfigDict, PrivateAttr
+
+from bow.errors import ModelSetupError
+
+
+class ScriptedAPIError(Exception):
+    """An injected failure that looks like a provider's HTTP error."""
+
+    def __init__(self, message: str, status_code: int) -> None:
+        super().__init__(message)
+        self.status_code = status_code
+
+
+INJECTED_ERRORS = {
+    "rate_limit": ("rate limited (injected)", 429),
+    "server": ("server error (injected)", 500),
+    "bad_request": ("bad request (injected)", 400),
+}
+
+
+class ScriptEntry(BaseModel):
+    """One scripted answer (or injected failure)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    reply: str = ""
+    reasoning: str | None = None
+    when: str | None = None
+    error: str | None = None
+    delay_s: float = 0.0
+
+
+def load_script(path: str | Path) -> list[ScriptEntry]:
+    """Read a script file; raise ``ModelSetupError`` naming the problem."""
+    file = Path(path).expanduser()
+    if not file.is_file():
+        raise ModelSetupError(f"Scripted model file '{file}' not found.", "Give an existing YAML/JSON/JSONL file.")
+    text = file.read_text(encoding="utf-8")
+    try:
+        if file.suffix == ".jsonl":
+            raw: Any = [json.loads(line) for line in text.splitlines() if line.strip()]
+        else:
+            raw = yaml.safe_load(text)
+    except (ValueError, yaml.YAMLError) as exc:
+        raise ModelSetupError(f"Scripted model file '{file}' cannot be parsed: {exc}".splitlines()[0]) from None
+    if isinstance(raw, dict):
+        raw = raw.get("replies")
+    if not isinstance(raw, list) or not raw:
+        raise ModelSetupError(f"Scripted model file '{file}' holds no replies.", "Write a list of replies.")
+    try:
+        return [ScriptEntry(reply=e) if isinstance(e, str) else ScriptEntry.model_validate(e) for e in raw]
+    except ValueError as exc:
+        raise ModelSetupError(f"Scripted model file '{file}' has a bad entry: {exc}".splitlines()[0]) from None
+
+
+def _last_user_text(messages: list[BaseMessage]) -> str:
+    for message in reversed(messages):
+        if message.type == "human":
+            return message.text if hasattr(message, "text") else str(message.content)
+    return ""
+
+
+def _count_tokens(text: str) -> int:
+    return len(text.split())
+
+
+class ScriptedChatModel(BaseChatModel):
+    """Answers from a list of ``ScriptEntry``; thread-safe, deterministic."""
+
+    entries: list[ScriptEntry]
+    _cursor: int = PrivateAttr(default=0)
+    _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
+
+    @classmethod
+    def from_replies(cls, replies: list[str | dict[str, Any]]) -> ScriptedChatModel:
+        """Build from plain strings or entry mappings (handy in tests)."""
+        entries = [ScriptEntry(reply=r) if isinstance(r, str) else ScriptEntry.model_validate(r) for r in replies]
+        return cls(entries=entries)
+
+    @property
+    def _llm_type(self) -> str:
+        return "scripted"
+
+    def _pick(self, messages: list[BaseMessage]) -> ScriptEntry:
+        prompt = _last_user_text(messages)
+        for entry in self.entries:
+            if entry.when is not None and entry.when in prompt:
+                return entry
+        ordered = [e for e in self.entries if e.when is None]
+        if not ordered:
+            raise ModelSetupError("Scripted model: no reply matches this prompt and no unkeyed reply exists.")
+        with self._lock:
+            entry = ordered[self._cursor % len(ordered)]
+            self._cursor += 1
+        return entry
+
+    def _answer(self, entry: ScriptEntry, messages: list[BaseMessage]) -> ChatResult:
+        if entry.error == "timeout":
+            raise TimeoutError("model timed out (injected)")
+        if entry.error:
+            message, status = INJECTED_ERRORS.get(entry.error, (f"{entry.error} (injected)", 500))
+            raise ScriptedAPIError(message, status)
+        prompt_tokens = sum(_count_tokens(str(m.content)) for m in messages)
+        output_tokens = _count_tokens(entry.reply) + _count_tokens(entry.reasoning or "")
+        extra = {"reasoning_content": entry.reasoning} if entry.reasoning else {}
+        message = AIMessage(
+            content=entry.reply,
+            additional_kwargs=extra,
+            usage_metadata={
+                "input_tokens": prompt_tokens,
+                "output_tokens": output_tokens,
+                "total_tokens": prompt_tokens + output_tokens,
+            },
+        )
+        return ChatResult(generations=[ChatGeneration(message=message)])
+
+    def _generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        entry = self._pick(messages)
+        if entry.delay_s:
+            time.sleep(entry.delay_s)
+        return self._answer(entry, messages)
+
+    async def _agenerate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: Any = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        entry = self._pick(messages)
+        if entry.delay_s:
+            await asyncio.sleep(entry.delay_s)
+        return self._answer(entry, messages)
+
+    def _stream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> Iterator[ChatGenerationChunk]:
+        result = self._generate(messages, stop, run_manager, **kwargs)
+        message = result.generations[0].message
+        words = str(message.content).split(" ")
+        for index, word in enumerate(words):
+            piece = word if index == 0 else " " + word
+            chunk = ChatGenerationChunk(message=AIMessageChunk(content=piece))
+            if run_manager:
+                run_manager.on_llm_new_token(piece, chunk=chunk)
+            yield chunk
+        yield ChatGenerationChunk(
+            message=AIMessageChunk(
+                content="",
+                additional_kwargs=message.additional_kwargs,
+                usage_metadata=getattr(message, "usage_metadata", None),
+            )
+        )

@@ -1,0 +1,47 @@
+"""Remove API keys and bearer tokens from anything BOW writes to disk."""
+
+from __future__ import annotations
+
+import os
+import re
+from typing import Any
+
+# Environment variables whose values are secrets wherever they appear.
+SECRET_ENV_SUFFIXES = ("_API_KEY", "_TOKEN", "_SECRET", "_ACCESS_KEY")
+# Key shapes common to providers (OpenAI sk-..., Anthropic sk-ant-..., HF hf_..., bearer headers).
+SECRET_PATTERNS = [
+    re.compile(r"\bsk-[A-Za-z0-9_\-]{12,}"),
+    re.compile(r"\bhf_[A-Za-z0-9]{20,}"),
+    re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._\-]{12,}"),
+    re.compile(r"(?i)((?:api[_-]?key|token|secret)[\"']?\s*[:=]\s*[\"']?)[A-Za-z0-9._\-]{8,}"),
+]
+MASK = "***REDACTED***"
+
+
+def secret_values() -> list[str]:
+    """Current values of secret-looking environment variables (long enough to be keys)."""
+    return [v for k, v in os.environ.items() if k.upper().endswith(SECRET_ENV_SUFFIXES) and len(v) >= 8]
+
+
+def redact_text(text: str, extra_secrets: list[str] | None = None) -> str:
+    """Mask known secret values and key-shaped strings in ``text``."""
+    for secret in [*secret_values(), *(extra_secrets or [])]:
+        if secret:
+            text = text.replace(secret, MASK)
+    for pattern in SECRET_PATTERNS:
+        text = pattern.sub(lambda m: (m.group(1) if m.groups() else "") + MASK, text)
+    return text
+
+
+def redact(value: Any, extra_secrets: list[str] | None = None) -> Any:
+    """Redact strings inside nested dicts/lists; keys named like secrets are masked whole."""
+    if isinstance(value, str):
+        return redact_text(value, extra_secrets)
+    if isinstance(value, dict):
+        return {
+            k: MASK if re.search(r"(?i)api[_-]?key|secret|token$|password", str(k)) and v else redact(v, extra_secrets)
+            for k, v in value.items()
+        }
+    if isinstance(value, (list, tuple)):
+        return [redact(v, extra_secrets) for v in value]
+    return value
