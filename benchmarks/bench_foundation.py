@@ -38,8 +38,8 @@ def cold_load_seconds() -> tuple[float, float]:
     return statistics.median(raw), statistics.median(bow)
 
 
-def generation_speeds(runs: int) -> tuple[list[float], list[float]]:
-    """Tokens/s of raw llama.cpp and of BOW's gateway, interleaved A B A B."""
+def _worker(kind: str, calls: int) -> None:
+    """In a fresh process: one warm-up, then ``calls`` generations; print median tokens/s."""
     from langchain_core.messages import HumanMessage
 
     from bow.models.gateway import Gateway
@@ -48,15 +48,32 @@ def generation_speeds(runs: int) -> tuple[list[float], list[float]]:
     chat = LocalLlamaChat(max_tokens=MAX_TOKENS)
     llm, _lock = chat.llama()
     gateway = Gateway("local", chat_model=chat)
+
+    def once() -> float:
+        started = time.perf_counter()
+        if kind == "raw":
+            out = llm.create_chat_completion(messages=[{"role": "user", "content": PROMPT}], max_tokens=MAX_TOKENS,
+                                             temperature=0.0, repeat_penalty=1.1, seed=0)
+            tokens = out["usage"]["completion_tokens"]
+        else:
+            tokens = gateway.generate([HumanMessage(PROMPT)], use_cache=False).usage.output_tokens
+        return tokens / (time.perf_counter() - started)
+
+    once()
+    print(statistics.median(once() for _ in range(calls)))
+
+
+def generation_speeds(runs: int) -> tuple[list[float], list[float]]:
+    """Tokens/s of raw llama.cpp and of BOW's gateway, in fresh processes alternating A B A B.
+
+    Separate processes keep each side on one calling thread (ggml's OpenMP team is
+    per thread), so neither side pays for the other's spinning workers.
+    """
     raw_speeds, bow_speeds = [], []
     for _ in range(runs):
-        started = time.perf_counter()
-        out = llm.create_chat_completion(messages=[{"role": "user", "content": PROMPT}], max_tokens=MAX_TOKENS,
-                                         temperature=0.0, repeat_penalty=1.1, seed=0)
-        raw_speeds.append(out["usage"]["completion_tokens"] / (time.perf_counter() - started))
-        started = time.perf_counter()
-        reply = gateway.generate([HumanMessage(PROMPT)], use_cache=False)
-        bow_speeds.append(reply.usage.output_tokens / (time.perf_counter() - started))
+        for kind, speeds in (("raw", raw_speeds), ("bow", bow_speeds)):
+            out = subprocess.check_output([sys.executable, __file__, "--worker", kind], stderr=subprocess.DEVNULL)
+            speeds.append(float(out))
     return raw_speeds, bow_speeds
 
 
@@ -97,7 +114,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--json", type=Path, default=None, help="Also write the figures here.")
+    parser.add_argument("--worker", choices=["raw", "bow"], help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.worker:
+        _worker(args.worker, calls=3)
+        return
 
     raw_load, bow_load = cold_load_seconds()
     raw_speeds, bow_speeds = generation_speeds(args.runs)

@@ -8,11 +8,13 @@ into one model are serialised by a lock.
 
 from __future__ import annotations
 
+import asyncio
 import importlib.util
 import os
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, AsyncIterator, Iterator
 
 from langchain_core.callbacks import CallbackManagerForLLMRun
 from langchain_core.language_models import BaseChatModel
@@ -25,6 +27,10 @@ GGUF_NAME = "SmolLM2-135M-Instruct.Q4_1.gguf"
 _ROLE = {"human": "user", "ai": "assistant", "system": "system", "tool": "tool"}
 _loaded: dict[tuple[str, int, int], tuple[Any, threading.Lock]] = {}
 _loaded_guard = threading.Lock()
+# All llama.cpp work runs on one long-lived thread: ggml's OpenMP thread team belongs to the
+# calling thread, so calls hopping between pool threads start competing teams that spin
+# against each other and roughly halve throughput on a small machine.
+_llama_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bow-llama")
 
 
 def embedded_gguf_path() -> Path:
@@ -124,6 +130,16 @@ class LocalLlamaChat(BaseChatModel):
         )
         return ChatResult(generations=[ChatGeneration(message=message)])
 
+    async def _agenerate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: Any = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(_llama_thread, lambda: self._generate(messages, stop, None, **kwargs))
+
     def _stream(
         self,
         messages: list[BaseMessage],
@@ -152,3 +168,37 @@ class LocalLlamaChat(BaseChatModel):
                 content="", usage_metadata={"input_tokens": 0, "output_tokens": produced, "total_tokens": produced}
             )
         )
+
+    async def _astream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: Any = None,
+        **kwargs: Any,
+    ) -> AsyncIterator[ChatGenerationChunk]:
+        # Drive the sync stream on the llama thread and hand chunks to the event loop.
+        loop = asyncio.get_running_loop()
+        queue: asyncio.Queue[Any] = asyncio.Queue()
+        done = object()
+        cancelled = threading.Event()  # set when the consumer stops early (e.g. Ctrl-C in chat)
+
+        def produce() -> None:
+            try:
+                for chunk in self._stream(messages, stop, None, **kwargs):
+                    if cancelled.is_set():
+                        break
+                    loop.call_soon_threadsafe(queue.put_nowait, chunk)
+            except BaseException as exc:  # noqa: BLE001 - re-raised on the loop side
+                loop.call_soon_threadsafe(queue.put_nowait, exc)
+            loop.call_soon_threadsafe(queue.put_nowait, done)
+
+        loop.run_in_executor(_llama_thread, produce)
+        try:
+            while (item := await queue.get()) is not done:
+                if isinstance(item, BaseException):
+                    raise item
+                if run_manager and item.message.content:
+                    await run_manager.on_llm_new_token(item.message.content, chunk=item)
+                yield item
+        finally:
+            cancelled.set()
