@@ -28,11 +28,15 @@ MAX_TOKENS = 128
 
 def cold_load_seconds() -> tuple[float, float]:
     """Median seconds for a fresh process to load the embedded model: (raw, bow)."""
-    raw_code = ("import time; t=time.perf_counter(); from llama_cpp import Llama; from bow.models.local import "
-                "embedded_gguf_path; Llama(model_path=str(embedded_gguf_path()), n_ctx=4096, verbose=False); "
-                "print(time.perf_counter()-t)")
-    bow_code = ("import time; t=time.perf_counter(); from bow.models.local import LocalLlamaChat; "
-                "LocalLlamaChat().llama(); print(time.perf_counter()-t)")
+    raw_code = (
+        "import time; t=time.perf_counter(); from llama_cpp import Llama; from bow.models.local import "
+        "embedded_gguf_path; Llama(model_path=str(embedded_gguf_path()), n_ctx=4096, verbose=False); "
+        "print(time.perf_counter()-t)"
+    )
+    bow_code = (
+        "import time; t=time.perf_counter(); from bow.models.local import LocalLlamaChat; "
+        "LocalLlamaChat().llama(); print(time.perf_counter()-t)"
+    )
     raw = [float(subprocess.check_output([sys.executable, "-c", raw_code])) for _ in range(3)]
     bow = [float(subprocess.check_output([sys.executable, "-c", bow_code])) for _ in range(3)]
     return statistics.median(raw), statistics.median(bow)
@@ -52,8 +56,13 @@ def _worker(kind: str, calls: int) -> None:
     def once() -> float:
         started = time.perf_counter()
         if kind == "raw":
-            out = llm.create_chat_completion(messages=[{"role": "user", "content": PROMPT}], max_tokens=MAX_TOKENS,
-                                             temperature=0.0, repeat_penalty=1.1, seed=0)
+            out = llm.create_chat_completion(
+                messages=[{"role": "user", "content": PROMPT}],
+                max_tokens=MAX_TOKENS,
+                temperature=0.0,
+                repeat_penalty=1.1,
+                seed=0,
+            )
             tokens = out["usage"]["completion_tokens"]
         else:
             tokens = gateway.generate([HumanMessage(PROMPT)], use_cache=False).usage.output_tokens
@@ -128,19 +137,34 @@ def main() -> None:
     figures = {
         "cpu_count": os.cpu_count(),
         "cold_load_s": {"raw_llama_cpp": round(raw_load, 3), "bow_local": round(bow_load, 3), "target": 3.0},
-        "tokens_per_s": {"raw_llama_cpp": round(raw_tps, 1), "bow_gateway": round(bow_tps, 1),
-                         "ratio": round(bow_tps / raw_tps, 3), "target_tps": 40, "target_ratio": 0.8},
+        "tokens_per_s": {
+            "raw_llama_cpp": round(raw_tps, 1),
+            "bow_gateway": round(bow_tps, 1),
+            "ratio": round(bow_tps / raw_tps, 3),
+            "target_tps": 40,
+            "target_ratio": 0.8,
+        },
         "bow_help_s": {"median": round(help_s, 3), "target": 0.5},
-        "cache": {"live_s": round(live_s, 3), "hit_s": round(hit_s, 5), "speedup": round(live_s / hit_s, 1),
-                  "target_speedup": 100},
+        "cache": {
+            "live_s": round(live_s, 3),
+            "hit_s": round(hit_s, 5),
+            "speedup": round(live_s / hit_s, 1),
+            "target_speedup": 100,
+        },
     }
     rows = [
         ("cold load (fresh process)", f"raw {raw_load:.2f} s · bow {bow_load:.2f} s", "≤ 3 s"),
-        ("generation tokens/s", f"raw {raw_tps:.1f} · bow {bow_tps:.1f} · ratio {bow_tps / raw_tps:.2f}",
-         "≥ 40 and ≥ 0.80"),
+        (
+            "generation tokens/s",
+            f"raw {raw_tps:.1f} · bow {bow_tps:.1f} · ratio {bow_tps / raw_tps:.2f}",
+            "≥ 40 and ≥ 0.80",
+        ),
         ("bow --help", f"{help_s:.3f} s", "≤ 0.5 s"),
-        ("cache hit vs live call", f"live {live_s:.3f} s · hit {hit_s * 1000:.2f} ms · {live_s / hit_s:.0f}×",
-         "≥ 100×"),
+        (
+            "cache hit vs live call",
+            f"live {live_s:.3f} s · hit {hit_s * 1000:.2f} ms · {live_s / hit_s:.0f}×",
+            "≥ 100×",
+        ),
     ]
     width = max(len(r[0]) for r in rows)
     for name, value, target in rows:

@@ -21,6 +21,7 @@ class BowGroup(click.Group):
     """A click group that turns errors into one clear line (traceback only with --debug)."""
 
     def invoke(self, ctx: click.Context) -> Any:
+        """Run the command, reporting user errors as one line."""
         try:
             return super().invoke(ctx)
         except BowError as exc:
@@ -43,17 +44,32 @@ def _fail(ctx: click.Context, line: str, code: int) -> None:
 
 @click.group(cls=BowGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="bow")
-@click.option("-m", "--model", envvar=MODEL_ENV, default=DEFAULT_MODEL, show_default=True,
-              help=f"Model spec for personas, e.g. local, openai:gpt-4o-mini (env {MODEL_ENV}).")
-@click.option("--judge", envvar=JUDGE_ENV, default=None, help=f"Model spec for grader agents (env {JUDGE_ENV}; default: --model).")
+@click.option(
+    "-m",
+    "--model",
+    envvar=MODEL_ENV,
+    default=DEFAULT_MODEL,
+    show_default=True,
+    help=f"Model spec for personas, e.g. local, openai:gpt-4o-mini (env {MODEL_ENV}).",
+)
+@click.option(
+    "--judge", envvar=JUDGE_ENV, default=None, help=f"Model spec for grader agents (env {JUDGE_ENV}; default: --model)."
+)
 @click.option("--home", envvar=HOME_ENV, default=None, help=f"BOW data directory (env {HOME_ENV}; default ~/.bow).")
 @click.option("--base-url", default=None, help="Base URL of an OpenAI-compatible server (or env OPENAI_BASE_URL).")
 @click.option("--no-cache", is_flag=True, help="Do not read or write the response cache.")
 @click.option("--debug", is_flag=True, help="Show tracebacks on errors.")
 @click.pass_context
-def cli(ctx: click.Context, model: str, judge: str | None, home: str | None, base_url: str | None,
-        no_cache: bool, debug: bool) -> None:
-    """Beyond One World: role-play canon-specific superhero versions and score them.
+def cli(
+    ctx: click.Context,
+    model: str,
+    judge: str | None,
+    home: str | None,
+    base_url: str | None,
+    no_cache: bool,
+    debug: bool,
+) -> None:
+    r"""Beyond One World: role-play canon-specific superhero versions and score them.
 
     \b
     Examples:
@@ -63,7 +79,7 @@ def cli(ctx: click.Context, model: str, judge: str | None, home: str | None, bas
     """
     ctx.obj = Settings(home_arg=home, model=model, judge=judge, base_url=base_url, use_cache=not no_cache, debug=debug)
     try:
-        ctx.obj.home  # fail early and clearly on a bad --home
+        _ = ctx.obj.home  # fail early and clearly on a bad --home
     except BowError as exc:
         _fail(ctx, f"Error: {exc}", exc.exit_code)
 

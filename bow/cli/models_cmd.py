@@ -16,7 +16,7 @@ CHECK_PROMPT = "In one short sentence, who are you?"
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_context
 def models(ctx: click.Context, as_json: bool) -> None:
-    """List model backends and whether each is usable here.
+    r"""List model backends and whether each is usable here.
 
     \b
     Example:
@@ -42,7 +42,7 @@ def models(ctx: click.Context, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_obj
 def check(settings: Settings, spec: str | None, prompt: str, max_tokens: int, as_json: bool) -> None:
-    """Make one real call to SPEC (default: --model) and report latency and speed.
+    r"""Make one real call to SPEC (default: --model) and report latency and speed.
 
     The call bypasses the response cache, so the numbers are live.
 
@@ -56,8 +56,12 @@ def check(settings: Settings, spec: str | None, prompt: str, max_tokens: int, as
     from bow.models.gateway import Gateway, RetryPolicy
 
     spec = spec or settings.model
-    gateway = Gateway(spec, base_url=settings.base_url, params={"max_tokens": max_tokens},
-                      retry=RetryPolicy(max_retries=1, timeout_s=120))
+    gateway = Gateway(
+        spec,
+        base_url=settings.base_url,
+        params={"max_tokens": max_tokens},
+        retry=RetryPolicy(max_retries=1, timeout_s=120),
+    )
     reply = gateway.generate([HumanMessage(prompt)], use_cache=False)
     speed = reply.usage.output_tokens / reply.latency_s if reply.latency_s else 0.0
     result = {
@@ -73,8 +77,10 @@ def check(settings: Settings, spec: str | None, prompt: str, max_tokens: int, as
         emit_json(result)
         return
     out = console()
-    out.print(f"[bold]{spec}[/bold] answered in {result['latency_s']} s "
-              f"({result['output_tokens']} tokens, {result['tokens_per_s']} tokens/s):")
+    out.print(
+        f"[bold]{spec}[/bold] answered in {result['latency_s']} s "
+        f"({result['output_tokens']} tokens, {result['tokens_per_s']} tokens/s):"
+    )
     if reply.reasoning:
         out.print(f"[dim]reasoning: {reply.reasoning}[/dim]")
     out.print(reply.text)

@@ -19,8 +19,14 @@ from typing import Any
 class MockOpenAIServer:
     """Start with ``start()``; ``url`` is the base URL to pass as ``--base-url``."""
 
-    def __init__(self, reply: str = "I choose A.", delay_s: float = 0.0, fail_first: int = 0,
-                 fail_status: int = 500, port: int = 0) -> None:
+    def __init__(
+        self,
+        reply: str = "I choose A.",
+        delay_s: float = 0.0,
+        fail_first: int = 0,
+        fail_status: int = 500,
+        port: int = 0,
+    ) -> None:
         self.reply = reply
         self.delay_s = delay_s
         self.fail_first = fail_first
@@ -87,10 +93,13 @@ class MockOpenAIServer:
                     self._stream(request, words, usage)
                     return
                 body = {
-                    "id": f"mock-{number}", "object": "chat.completion", "created": int(time.time()),
+                    "id": f"mock-{number}",
+                    "object": "chat.completion",
+                    "created": int(time.time()),
                     "model": request.get("model", "mock"),
-                    "choices": [{"index": 0, "finish_reason": "stop",
-                                 "message": {"role": "assistant", "content": server.reply}}],
+                    "choices": [
+                        {"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": server.reply}}
+                    ],
                     "usage": usage,
                 }
                 self._send(200, json.dumps(body).encode())
@@ -99,12 +108,25 @@ class MockOpenAIServer:
                 chunks = []
                 for index, word in enumerate(words):
                     delta = {"content": word if index == 0 else " " + word}
-                    chunks.append({"id": "mock", "object": "chat.completion.chunk", "created": 0,
-                                   "model": request.get("model", "mock"),
-                                   "choices": [{"index": 0, "delta": delta, "finish_reason": None}]})
-                chunks.append({"id": "mock", "object": "chat.completion.chunk", "created": 0,
-                               "model": request.get("model", "mock"),
-                               "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}], "usage": usage})
+                    chunks.append(
+                        {
+                            "id": "mock",
+                            "object": "chat.completion.chunk",
+                            "created": 0,
+                            "model": request.get("model", "mock"),
+                            "choices": [{"index": 0, "delta": delta, "finish_reason": None}],
+                        }
+                    )
+                chunks.append(
+                    {
+                        "id": "mock",
+                        "object": "chat.completion.chunk",
+                        "created": 0,
+                        "model": request.get("model", "mock"),
+                        "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}],
+                        "usage": usage,
+                    }
+                )
                 body = "".join(f"data: {json.dumps(c)}\n\n" for c in chunks) + "data: [DONE]\n\n"
                 self._send(200, body.encode(), "text/event-stream")
 

@@ -10,8 +10,9 @@ from __future__ import annotations
 import asyncio
 import random
 import time
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, AsyncIterator, Awaitable, Callable
+from typing import Any
 
 from langchain_core.messages import AIMessageChunk, BaseMessage
 
@@ -23,8 +24,18 @@ from bow.models.registry import build_chat_model
 from bow.models.reply import ModelReply, Usage
 from bow.redact import redact_text
 
-RETRYABLE_NAMES = ("RateLimit", "Timeout", "APIConnection", "ServiceUnavailable", "InternalServer",
-                   "Overloaded", "ConnectError", "ConnectionError", "ReadError", "RemoteProtocol")
+RETRYABLE_NAMES = (
+    "RateLimit",
+    "Timeout",
+    "APIConnection",
+    "ServiceUnavailable",
+    "InternalServer",
+    "Overloaded",
+    "ConnectError",
+    "ConnectionError",
+    "ReadError",
+    "RemoteProtocol",
+)
 
 
 @dataclass(frozen=True)

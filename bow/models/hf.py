@@ -45,7 +45,9 @@ class HFChat(BaseChatModel):
                 try:
                     from transformers import AutoModelForCausalLM, AutoTokenizer
                 except ImportError:
-                    raise ModelSetupError("The hf backend needs transformers and torch.", "pip install transformers torch") from None
+                    raise ModelSetupError(
+                        "The hf backend needs transformers and torch.", "pip install transformers torch"
+                    ) from None
                 tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=True)
                 model = AutoModelForCausalLM.from_pretrained(path, local_files_only=True)
                 self._loaded = (tokenizer, model)
@@ -76,5 +78,9 @@ class HFChat(BaseChatModel):
         text = tokenizer.decode(new_tokens, skip_special_tokens=True)
         for marker in stop or []:
             text = text.split(marker)[0]
-        usage = {"input_tokens": int(prompt_len), "output_tokens": len(new_tokens), "total_tokens": int(prompt_len) + len(new_tokens)}
+        usage = {
+            "input_tokens": int(prompt_len),
+            "output_tokens": len(new_tokens),
+            "total_tokens": int(prompt_len) + len(new_tokens),
+        }
         return ChatResult(generations=[ChatGeneration(message=AIMessage(content=text, usage_metadata=usage))])

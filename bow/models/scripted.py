@@ -20,8 +20,9 @@ import asyncio
 import json
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import yaml
 from langchain_core.callbacks import CallbackManagerForLLMRun
@@ -128,8 +129,8 @@ class ScriptedChatModel(BaseChatModel):
         if entry.error == "timeout":
             raise TimeoutError("model timed out (injected)")
         if entry.error:
-            message, status = INJECTED_ERRORS.get(entry.error, (f"{entry.error} (injected)", 500))
-            raise ScriptedAPIError(message, status)
+            description, status = INJECTED_ERRORS.get(entry.error, (f"{entry.error} (injected)", 500))
+            raise ScriptedAPIError(description, status)
         prompt_tokens = sum(_count_tokens(str(m.content)) for m in messages)
         output_tokens = _count_tokens(entry.reply) + _count_tokens(entry.reasoning or "")
         extra = {"reasoning_content": entry.reasoning} if entry.reasoning else {}

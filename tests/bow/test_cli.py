@@ -62,4 +62,7 @@ def test_bad_home_is_one_clear_line(tmp_path, script_file):
     not_a_dir.write_text("x")
     result = run("--home", str(not_a_dir), "models", "check", script_file(["hi"]))
     assert result.exit_code == 2
-    assert result.output.strip() == f"Error: BOW home '{not_a_dir}' is a file, not a directory. Pass --home DIR or set BOW_HOME."
+    assert (
+        result.output.strip()
+        == f"Error: BOW home '{not_a_dir}' is a file, not a directory. Pass --home DIR or set BOW_HOME."
+    )

@@ -123,7 +123,9 @@ async def test_api_keys_never_reach_the_disk(script_file, tmp_path, monkeypatch)
 
 
 async def test_reasoning_channel_is_kept_apart(script_file, tmp_path):
-    gateway = make_gateway(script_file([{"reply": "<think>Rhodey first</think>I take the shot.", "reasoning": None}]), tmp_path)
+    gateway = make_gateway(
+        script_file([{"reply": "<think>Rhodey first</think>I take the shot.", "reasoning": None}]), tmp_path
+    )
     reply = await gateway.agenerate(QUESTION)
     assert reply.text == "I take the shot." and reply.reasoning == "Rhodey first"
 

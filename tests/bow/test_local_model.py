@@ -17,8 +17,13 @@ pytestmark = pytest.mark.real_model
 def test_bow_models_check_local_answers_offline(bow_home):
     bow = Path(sys.executable).with_name("bow")
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "BOW_HOME": str(bow_home)}
-    out = subprocess.run([str(bow), "models", "check", "local", "--json", "--max-tokens", "24"],
-                         capture_output=True, text=True, env=env, timeout=120)
+    out = subprocess.run(
+        [str(bow), "models", "check", "local", "--json", "--max-tokens", "24"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
     assert out.returncode == 0, out.stderr
     data = json.loads(out.stdout)
     assert data["reply"].strip()

@@ -43,8 +43,12 @@ async def test_streaming_from_the_server(monkeypatch):
 
 async def test_unreachable_base_url_is_one_clear_error(monkeypatch):
     monkeypatch.delenv("OPENAI_API_KEY", raising=False)
-    gateway = Gateway("openai:mock-model", base_url="http://127.0.0.1:9/v1", sleep=no_sleep,
-                      retry=RetryPolicy(max_retries=1, timeout_s=10))
+    gateway = Gateway(
+        "openai:mock-model",
+        base_url="http://127.0.0.1:9/v1",
+        sleep=no_sleep,
+        retry=RetryPolicy(max_retries=1, timeout_s=10),
+    )
     with pytest.raises(ModelCallError) as info:
         await gateway.agenerate([HumanMessage("hi")])
     assert "failed after 2 attempt(s)" in str(info.value)
