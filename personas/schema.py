@@ -9,7 +9,8 @@ error, not a silently ignored field.
 from __future__ import annotations
 
 import re
-from enum import Enum
+from enum import StrEnum
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -24,7 +25,7 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
-class LifeStage(str, Enum):
+class LifeStage(StrEnum):
     """The benchmark's five life stages, in canon order."""
 
     CHILDHOOD = "childhood"
@@ -34,7 +35,7 @@ class LifeStage(str, Enum):
     HERO_3 = "hero-3"
 
 
-class MemoryKind(str, Enum):
+class MemoryKind(StrEnum):
     """What a memory passage is about."""
 
     EVENT = "event"
@@ -96,10 +97,12 @@ class Persona(Strict):
     moral_code: str
     speech_style: str
     relationships: list[Relationship] = Field(default_factory=list)
-    distinct_from_siblings: str = Field(
-        description="What sets this version apart from the hero's other versions."
-    )
+    distinct_from_siblings: str = Field(description="What sets this version apart from the hero's other versions.")
     memory: list[MemoryPassage] = Field(min_length=1)
+    extensions: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Free-form data kept through imports and exports (e.g. unknown character-card fields).",
+    )
 
     @field_validator("id")
     @classmethod
