@@ -5,12 +5,14 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from bow.errors import BowError
 
 HOME_ENV = "BOW_HOME"
 MODEL_ENV = "BOW_MODEL"
 JUDGE_ENV = "BOW_JUDGE"
+CHROMA_ENV = "BOW_CHROMA_URL"
 DEFAULT_MODEL = "local"
 
 
@@ -51,6 +53,8 @@ class Settings:
     base_url: str | None = None
     use_cache: bool = True
     debug: bool = False
+    persona_dirs: tuple[str, ...] = ()
+    chroma_url: str | None = None
     _home: Path | None = None
 
     @property
@@ -59,6 +63,12 @@ class Settings:
         if self._home is None:
             self._home = prepare_home(self.home_arg)
         return self._home
+
+    def library(self) -> Any:
+        """Every persona visible to this command (shipped, ``HOME/personas``, ``BOW_PERSONAS``, ``--personas``)."""
+        from personas.loader import PersonaLibrary
+
+        return PersonaLibrary.load(self.persona_dirs, self.home)
 
     @property
     def cache_path(self) -> Path:

@@ -13,7 +13,7 @@ from typing import Any
 import click
 
 from bow import __version__
-from bow.config import DEFAULT_MODEL, HOME_ENV, JUDGE_ENV, MODEL_ENV, Settings
+from bow.config import CHROMA_ENV, DEFAULT_MODEL, HOME_ENV, JUDGE_ENV, MODEL_ENV, Settings
 from bow.errors import BowError
 
 
@@ -57,6 +57,19 @@ def _fail(ctx: click.Context, line: str, code: int) -> None:
 )
 @click.option("--home", envvar=HOME_ENV, default=None, help=f"BOW data directory (env {HOME_ENV}; default ~/.bow).")
 @click.option("--base-url", default=None, help="Base URL of an OpenAI-compatible server (or env OPENAI_BASE_URL).")
+@click.option(
+    "--personas",
+    "persona_dirs",
+    multiple=True,
+    type=click.Path(),
+    help="Extra directory of persona YAML files (repeatable; env BOW_PERSONAS).",
+)
+@click.option(
+    "--chroma-url",
+    envvar=CHROMA_ENV,
+    default=None,
+    help=f"Chroma server for canon memory (env {CHROMA_ENV}; default: embedded under the home).",
+)
 @click.option("--no-cache", is_flag=True, help="Do not read or write the response cache.")
 @click.option("--debug", is_flag=True, help="Show tracebacks on errors.")
 @click.pass_context
@@ -66,6 +79,8 @@ def cli(
     judge: str | None,
     home: str | None,
     base_url: str | None,
+    persona_dirs: tuple[str, ...],
+    chroma_url: str | None,
     no_cache: bool,
     debug: bool,
 ) -> None:
@@ -76,8 +91,19 @@ def cli(
       bow models                  # which model backends work here
       bow models check local      # one real call to the embedded model
       bow -m openai:gpt-4o-mini --base-url http://localhost:8000/v1 models check
+      bow persona list                                # the 90 shipped hero versions
+      bow memory query iron-man/mcu-endgame "Afghanistan cave"
     """
-    ctx.obj = Settings(home_arg=home, model=model, judge=judge, base_url=base_url, use_cache=not no_cache, debug=debug)
+    ctx.obj = Settings(
+        home_arg=home,
+        model=model,
+        judge=judge,
+        base_url=base_url,
+        use_cache=not no_cache,
+        debug=debug,
+        persona_dirs=persona_dirs,
+        chroma_url=chroma_url,
+    )
     try:
         _ = ctx.obj.home  # fail early and clearly on a bad --home
     except BowError as exc:
@@ -85,9 +111,12 @@ def cli(
 
 
 def _register() -> None:
+    from bow.cli.memory_cmd import memory
     from bow.cli.models_cmd import models
+    from bow.cli.persona_cmd import persona
 
-    cli.add_command(models)
+    for command in (models, persona, memory):
+        cli.add_command(command)
 
 
 _register()

@@ -28,7 +28,7 @@ def table(title: str, columns: list[str], rows: list[list[Any]]) -> None:
 
     grid = Table(title=title, title_justify="left")
     for column in columns:
-        grid.add_column(column)
+        grid.add_column(column, overflow="fold")
     for row in rows:
         grid.add_row(*[escape(str(cell)) for cell in row])
     console().print(grid)

@@ -1,0 +1,1 @@
+"""Persona agents, canon memory, scenario graphs and chat sessions."""

@@ -1,0 +1,28 @@
+"""Canon memory: one retrieval scope per persona version."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from agents.memory.chroma_store import ChromaMemory, open_client
+from agents.memory.embedder import Embedder, MiniLMEmbedder
+from agents.memory.in_memory import InMemoryMemory
+from agents.memory.protocol import BuildReport, CanonMemory, MemoryHit
+
+__all__ = [
+    "BuildReport",
+    "CanonMemory",
+    "ChromaMemory",
+    "Embedder",
+    "InMemoryMemory",
+    "MemoryHit",
+    "MiniLMEmbedder",
+    "open_memory",
+]
+
+
+def open_memory(settings: Any) -> ChromaMemory:
+    """The canon memory a command should use: a Chroma server if ``--chroma-url``, else embedded under the home."""
+    url = getattr(settings, "chroma_url", None)
+    client = open_client(url=url) if url else open_client(path=settings.home / "chroma")
+    return ChromaMemory(client)

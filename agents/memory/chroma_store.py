@@ -1,0 +1,160 @@
+"""Canon memory on chromadb: one collection per persona version.
+
+A collection per version makes isolation structural: a query for one version
+searches only that version's collection, so another version's passage cannot
+come back, whatever the filter or the embedding. Each collection's metadata
+carries a fingerprint of its passages, so a build re-embeds only what changed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+from agents.memory.embedder import Embedder, MiniLMEmbedder
+from agents.memory.protocol import BuildReport, MemoryHit, fingerprint, passage_records
+from bow.errors import BowError
+from personas.schema import Persona
+
+PREFIX = "bow_"
+
+
+def collection_name(persona_id: str) -> str:
+    """Chroma-safe name for a persona id (``iron-man/mcu-endgame`` → ``bow_iron-man__mcu-endgame``)."""
+    return PREFIX + persona_id.replace("/", "__")
+
+
+def persona_id_of(name: str) -> str | None:
+    """Inverse of ``collection_name``; None for collections BOW does not own."""
+    return name[len(PREFIX) :].replace("__", "/") if name.startswith(PREFIX) else None
+
+
+def open_client(path: Path | None = None, url: str | None = None) -> Any:
+    """An embedded ``PersistentClient`` at ``path``, or an ``HttpClient`` for a Chroma server ``url``."""
+    import chromadb
+    from chromadb.config import Settings
+
+    settings = Settings(anonymized_telemetry=False)
+    if url:
+        parsed = urlparse(url if "://" in url else f"http://{url}")
+        try:
+            return chromadb.HttpClient(
+                host=parsed.hostname or "localhost",
+                port=parsed.port or 8000,
+                ssl=parsed.scheme == "https",
+                settings=settings,
+            )
+        except Exception as exc:  # noqa: BLE001 - chroma raises several kinds here
+            raise BowError(f"Cannot reach the Chroma server at {url}: {exc}", "Check --chroma-url.") from None
+    if path is None:
+        raise BowError("No Chroma location given.")
+    path.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(path), settings=settings)
+
+
+class ChromaMemory:
+    """``CanonMemory`` backed by a chroma client (embedded or server)."""
+
+    def __init__(self, client: Any, embedder: Embedder | None = None) -> None:
+        self.client = client
+        self._embedder = embedder
+
+    @property
+    def embedder(self) -> Embedder:
+        """The embedder, created on first need (a no-change rebuild never loads it)."""
+        if self._embedder is None:
+            self._embedder = MiniLMEmbedder()
+        return self._embedder
+
+    def _embedder_name(self) -> str:
+        return self._embedder.name if self._embedder is not None else MiniLMEmbedder.name
+
+    def indexed(self) -> dict[str, str]:
+        """Persona id → fingerprint stored with its collection."""
+        found: dict[str, str] = {}
+        for collection in self.client.list_collections():
+            persona_id = persona_id_of(collection.name)
+            if persona_id is not None:
+                found[persona_id] = (collection.metadata or {}).get("fingerprint", "")
+        return found
+
+    def build(self, personas: list[Persona], *, prune: bool = False) -> BuildReport:
+        """Index personas whose fingerprint changed; with ``prune``, drop collections of absent personas."""
+        report = BuildReport()
+        current = self.indexed()
+        changed = []
+        for persona in personas:
+            wanted = fingerprint(persona, self._embedder_name())
+            if current.get(persona.id) == wanted:
+                report.unchanged.append(persona.id)
+            else:
+                changed.append((persona, wanted, *passage_records(persona)))
+        # One embedding pass over every changed passage (bigger batches run much faster than
+        # one call per persona), done before the old index is touched: a failure loses nothing.
+        vectors = iter(self.embedder.embed([text for *_, texts, _ in changed for text in texts]))
+        for persona, wanted, ids, texts, metas in changed:
+            self._replace(persona.id, wanted, ids, texts, metas, [next(vectors) for _ in ids], current)
+            report.embedded.append(persona.id)
+            report.passages += len(ids)
+        if prune:
+            for persona_id in set(current) - {p.id for p in personas}:
+                self.client.delete_collection(collection_name(persona_id))
+                report.removed.append(persona_id)
+        return report
+
+    def _replace(
+        self,
+        persona_id: str,
+        wanted: str,
+        ids: list[str],
+        texts: list[str],
+        metas: list[dict[str, str]],
+        vectors: list[list[float]],
+        current: dict[str, str],
+    ) -> None:
+        name = collection_name(persona_id)
+        if persona_id in current:
+            self.client.delete_collection(name)
+        collection = self.client.create_collection(
+            name,
+            embedding_function=None,
+            metadata={"fingerprint": wanted, "persona_id": persona_id},
+            configuration={"hnsw": {"space": "cosine"}},
+        )
+        batch = max(1, int(self.client.get_max_batch_size()))
+        for start in range(0, len(ids), batch):
+            end = start + batch
+            collection.add(
+                ids=ids[start:end],
+                embeddings=vectors[start:end],
+                documents=texts[start:end],
+                metadatas=metas[start:end],
+            )
+
+    def query(self, persona_id: str, text: str, k: int = 4) -> list[MemoryHit]:
+        """Nearest passages within ``persona_id``'s own collection."""
+        try:
+            collection = self.client.get_collection(collection_name(persona_id), embedding_function=None)
+        except Exception:  # noqa: BLE001 - chroma's NotFound type differs across versions
+            raise BowError(
+                f"Persona '{persona_id}' has no canon-memory index yet.", "Run 'bow memory build'."
+            ) from None
+        count = collection.count()
+        if count == 0 or k <= 0:
+            return []
+        result = collection.query(query_embeddings=self.embedder.embed([text]), n_results=min(k, count))
+        return [
+            MemoryHit(
+                passage_id=pid,
+                persona_id=meta["persona_id"],
+                text=doc,
+                stage=meta["stage"],
+                kind=meta["kind"],
+                source=meta["source"],
+                distance=float(dist),
+            )
+            for pid, doc, meta, dist in zip(
+                result["ids"][0], result["documents"][0], result["metadatas"][0], result["distances"][0], strict=True
+            )
+        ]

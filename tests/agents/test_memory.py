@@ -1,0 +1,130 @@
+"""Canon memory: version isolation for every hero, incremental builds, failures lose nothing."""
+
+import hashlib
+
+import numpy as np
+import pytest
+
+from agents.memory import ChromaMemory, InMemoryMemory, open_client
+from agents.memory.chroma_store import collection_name
+from bow.errors import BowError
+from personas.loader import PersonaLibrary
+
+LIBRARY = PersonaLibrary.load()
+HEROES = sorted(LIBRARY.heroes())
+
+
+class HashEmbedder:
+    """Deterministic bag-of-words vectors: fast, and similar texts land near each other."""
+
+    name = "hash-bow-test"
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def embed(self, texts):
+        self.calls += 1
+        out = []
+        for text in texts:
+            vector = np.zeros(256, dtype=np.float32)
+            for word in text.lower().split():
+                vector[int(hashlib.md5(word.encode()).hexdigest(), 16) % 256] += 1
+            out.append((vector / (np.linalg.norm(vector) or 1)).tolist())
+        return out
+
+
+class FailingEmbedder(HashEmbedder):
+    def embed(self, texts):
+        raise RuntimeError("embedding backend crashed")
+
+
+@pytest.fixture(scope="module")
+def chroma_all(tmp_path_factory):
+    """All shipped personas in a real embedded chroma, with the real MiniLM embeddings."""
+    memory = ChromaMemory(open_client(path=tmp_path_factory.mktemp("chroma")))
+    report = memory.build(list(LIBRARY))
+    assert len(report.embedded) == len(LIBRARY)
+    return memory
+
+
+@pytest.mark.parametrize("hero", HEROES)
+def test_versions_never_see_each_other(chroma_all, hero):
+    versions = LIBRARY.heroes()[hero]
+    for target in versions:
+        for sibling in versions:
+            if sibling.id == target.id:
+                continue
+            # Ask with a sibling's own passage text: the best possible match lives in the sibling's scope.
+            probe = sibling.memory[len(sibling.memory) // 2].text
+            hits = chroma_all.query(target.id, probe, k=8)
+            assert hits, target.id
+            assert {h.persona_id for h in hits} == {target.id}
+            assert all(h.passage_id.startswith(target.id + "#") for h in hits)
+            own_texts = {m.text for m in target.memory}
+            assert all(h.text in own_texts for h in hits)
+
+
+def test_real_embeddings_find_the_relevant_passage(chroma_all):
+    persona = LIBRARY.get("iron-man/mcu-endgame")
+    wanted = next(i for i, m in enumerate(persona.memory) if "Yinsen" in m.text)
+    hits = chroma_all.query(persona.id, "Who kept you alive in the cave after you were captured?", k=3)
+    assert f"{persona.id}#{wanted:03d}" in [h.passage_id for h in hits]
+    assert hits == sorted(hits, key=lambda h: h.distance)
+
+
+def test_rebuild_with_nothing_changed_embeds_nothing(tmp_path):
+    embedder = HashEmbedder()
+    memory = ChromaMemory(open_client(path=tmp_path), embedder)
+    personas = LIBRARY.select("thor/*")
+    assert len(memory.build(personas).embedded) == 3
+    calls = embedder.calls
+    report = memory.build(personas)
+    assert report.embedded == [] and len(report.unchanged) == 3 and embedder.calls == calls
+
+
+def test_only_the_changed_persona_is_reembedded(tmp_path):
+    memory = ChromaMemory(open_client(path=tmp_path), HashEmbedder())
+    personas = LIBRARY.select("thor/*")
+    memory.build(personas)
+    changed = personas[0].model_copy(deep=True)
+    changed.memory[0].text = changed.memory[0].text + " An added sentence about the Bifrost."
+    report = memory.build([changed, *personas[1:]])
+    assert report.embedded == [changed.id]
+    hits = memory.query(changed.id, "added sentence about the Bifrost", k=1)
+    assert hits[0].text.endswith("about the Bifrost.")
+
+
+def test_a_failed_build_keeps_the_existing_index(tmp_path):
+    path = tmp_path / "chroma"
+    personas = LIBRARY.select("hulk/*")
+    ChromaMemory(open_client(path=path), HashEmbedder()).build(personas)
+    changed = personas[0].model_copy(deep=True)
+    changed.memory[0].text += " Changed."
+    with pytest.raises(RuntimeError):
+        ChromaMemory(open_client(path=path), FailingEmbedder()).build([changed])
+    survivor = ChromaMemory(open_client(path=path), HashEmbedder())
+    assert len(survivor.query(changed.id, "anything", k=50)) == len(personas[0].memory)
+
+
+def test_prune_drops_personas_that_are_gone(tmp_path):
+    memory = ChromaMemory(open_client(path=tmp_path), HashEmbedder())
+    memory.build(LIBRARY.select("thor/*"))
+    report = memory.build(LIBRARY.select("thor/earth-616"), prune=True)
+    assert sorted(report.removed) == ["thor/mcu-love-and-thunder", "thor/what-if-only-child"]
+    assert set(memory.indexed()) == {"thor/earth-616"}
+    assert collection_name("thor/earth-616") == "bow_thor__earth-616"
+
+
+def test_querying_an_unindexed_persona_says_how_to_fix(tmp_path):
+    memory = ChromaMemory(open_client(path=tmp_path), HashEmbedder())
+    with pytest.raises(BowError) as info:
+        memory.query("thor/earth-616", "Mjolnir")
+    assert "bow memory build" in str(info.value)
+
+
+def test_in_memory_fake_keeps_namespaces_apart():
+    memory = InMemoryMemory(HashEmbedder())
+    memory.build(LIBRARY.select("spider-man/*"))
+    sibling = LIBRARY.get("spider-man/raimi-spider-man-3")
+    hits = memory.query("spider-man/mcu-no-way-home", sibling.memory[0].text, k=5)
+    assert {h.persona_id for h in hits} == {"spider-man/mcu-no-way-home"}
