@@ -12,7 +12,7 @@ from bow.config import Settings
 
 @click.group()
 def memory() -> None:
-    """Canon memory: one retrieval scope per hero version (chromadb, local embeddings).
+    r"""Canon memory: one retrieval scope per hero version (chromadb, local embeddings).
 
     \b
     Examples:
@@ -27,7 +27,7 @@ def memory() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_obj
 def build(settings: Settings, pattern: str | None, prune: bool, as_json: bool) -> None:
-    """Index canon memory; only personas whose passages changed are re-embedded.
+    r"""Index canon memory; only personas whose passages changed are re-embedded.
 
     \b
     Example:
@@ -62,7 +62,7 @@ def build(settings: Settings, pattern: str | None, prune: bool, as_json: bool) -
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_obj
 def query(settings: Settings, persona_id: str, text: str, k: int, as_json: bool) -> None:
-    """Passages of one persona's own canon memory nearest to TEXT.
+    r"""Passages of one persona's own canon memory nearest to TEXT.
 
     \b
     Example:

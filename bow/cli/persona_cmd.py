@@ -29,7 +29,7 @@ def _summary(persona, path: Path | None = None) -> dict:  # type: ignore[no-unty
 
 @click.group()
 def persona() -> None:
-    """Hero versions: list, inspect, create, validate, import and export.
+    r"""Hero versions: list, inspect, create, validate, import and export.
 
     \b
     Examples:
@@ -44,7 +44,7 @@ def persona() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_obj
 def list_(settings: Settings, hero: str | None, universe: str | None, as_json: bool) -> None:
-    """List every persona version visible here.
+    r"""List every persona version visible here.
 
     \b
     Example:
@@ -72,7 +72,7 @@ def list_(settings: Settings, hero: str | None, universe: str | None, as_json: b
 @click.option("--prompt", is_flag=True, help="Also print the in-character system prompt.")
 @click.pass_obj
 def show(settings: Settings, persona_id: str, as_json: bool, prompt: bool) -> None:
-    """Show one persona: profile, sources, values, relationships and memory by stage.
+    r"""Show one persona: profile, sources, values, relationships and memory by stage.
 
     \b
     Example:
@@ -110,7 +110,7 @@ def show(settings: Settings, persona_id: str, as_json: bool, prompt: bool) -> No
 )
 @click.pass_obj
 def new(settings: Settings, hero: str, version: str, directory: str | None) -> None:
-    """Scaffold a persona file with every field explained, ready to fill in.
+    r"""Scaffold a persona file with every field explained, ready to fill in.
 
     \b
     Example:
@@ -137,7 +137,7 @@ def new(settings: Settings, hero: str, version: str, directory: str | None) -> N
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_obj
 def validate(settings: Settings, paths: tuple[str, ...], strict: bool, as_json: bool) -> None:
-    """Check persona files against the schema (default: every visible directory).
+    r"""Check persona files against the schema (default: every visible directory).
 
     \b
     Examples:
@@ -176,7 +176,7 @@ def validate(settings: Settings, paths: tuple[str, ...], strict: bool, as_json: 
 )
 @click.pass_obj
 def import_(settings: Settings, card_path: str, persona_id: str | None, directory: str | None) -> None:
-    """Import a Character Card V2/V3 JSON file as a persona (lorebook entries become memory).
+    r"""Import a Character Card V2/V3 JSON file as a persona (lorebook entries become memory).
 
     \b
     Example:
@@ -202,7 +202,7 @@ def import_(settings: Settings, card_path: str, persona_id: str | None, director
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="File to write (default: stdout).")
 @click.pass_obj
 def export(settings: Settings, persona_id: str, spec: str, output: str | None) -> None:
-    """Export a persona as a Character Card V2/V3 JSON file.
+    r"""Export a persona as a Character Card V2/V3 JSON file.
 
     \b
     Example:
