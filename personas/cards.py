@@ -293,8 +293,10 @@ def _passages(data: dict[str, Any]) -> tuple[list[dict[str, Any]], list[dict[str
     for index, entry in enumerate(_book_entries(data)):
         label = entry.get("name") or entry.get("comment") or f"entry {index + 1}"
         content = entry.get("content")
-        ext: dict[str, Any] = entry.get("extensions") if isinstance(entry.get("extensions"), dict) else {}
-        meta: dict[str, Any] = ext.get("bow") if isinstance(ext.get("bow"), dict) else {}
+        ext = entry.get("extensions")
+        ext = ext if isinstance(ext, dict) else {}
+        meta = ext.get("bow")
+        meta = meta if isinstance(meta, dict) else {}
         stage, kind = meta.get("stage", LifeStage.HERO_3.value), meta.get("kind", MemoryKind.EVENT.value)
         reason = None
         if not isinstance(content, str) or len(content.strip()) < MIN_TEXT:
