@@ -54,6 +54,7 @@ class Settings:
     use_cache: bool = True
     debug: bool = False
     persona_dirs: tuple[str, ...] = ()
+    scenario_dirs: tuple[str, ...] = ()
     chroma_url: str | None = None
     _home: Path | None = None
 
@@ -69,6 +70,12 @@ class Settings:
         from personas.loader import PersonaLibrary
 
         return PersonaLibrary.load(self.persona_dirs, self.home)
+
+    def scenarios(self) -> Any:
+        """Every scenario and suite visible to this command (shipped, ``HOME/scenarios``, env, ``--scenarios``)."""
+        from scenarios.loader import ScenarioLibrary
+
+        return ScenarioLibrary.load(self.scenario_dirs, self.home)
 
     @property
     def cache_path(self) -> Path:

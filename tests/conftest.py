@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tests.fakes import HashEmbedder
+
 
 @pytest.fixture(autouse=True)
 def bow_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
@@ -28,3 +30,8 @@ def script_file(tmp_path: Path):
         return f"scripted:{path}"
 
     return write
+
+
+@pytest.fixture
+def hash_embedder() -> HashEmbedder:
+    return HashEmbedder()

@@ -65,6 +65,13 @@ def _fail(ctx: click.Context, line: str, code: int) -> None:
     help="Extra directory of persona YAML files (repeatable; env BOW_PERSONAS).",
 )
 @click.option(
+    "--scenarios",
+    "scenario_dirs",
+    multiple=True,
+    type=click.Path(),
+    help="Extra directory of scenario YAML files (repeatable; env BOW_SCENARIOS).",
+)
+@click.option(
     "--chroma-url",
     envvar=CHROMA_ENV,
     default=None,
@@ -80,6 +87,7 @@ def cli(
     home: str | None,
     base_url: str | None,
     persona_dirs: tuple[str, ...],
+    scenario_dirs: tuple[str, ...],
     chroma_url: str | None,
     no_cache: bool,
     debug: bool,
@@ -102,6 +110,7 @@ def cli(
         use_cache=not no_cache,
         debug=debug,
         persona_dirs=persona_dirs,
+        scenario_dirs=scenario_dirs,
         chroma_url=chroma_url,
     )
     try:
@@ -114,8 +123,10 @@ def _register() -> None:
     from bow.cli.memory_cmd import memory
     from bow.cli.models_cmd import models
     from bow.cli.persona_cmd import persona
+    from bow.cli.play_cmd import play
+    from bow.cli.scenario_cmd import scenario
 
-    for command in (models, persona, memory):
+    for command in (models, persona, memory, scenario, play):
         cli.add_command(command)
 
 

@@ -1,36 +1,15 @@
 """Canon memory: version isolation for every hero, incremental builds, failures lose nothing."""
 
-import hashlib
-
-import numpy as np
 import pytest
 
 from agents.memory import ChromaMemory, InMemoryMemory, open_client
 from agents.memory.chroma_store import collection_name
 from bow.errors import BowError
 from personas.loader import PersonaLibrary
+from tests.fakes import HashEmbedder
 
 LIBRARY = PersonaLibrary.load()
 HEROES = sorted(LIBRARY.heroes())
-
-
-class HashEmbedder:
-    """Deterministic bag-of-words vectors: fast, and similar texts land near each other."""
-
-    name = "hash-bow-test"
-
-    def __init__(self) -> None:
-        self.calls = 0
-
-    def embed(self, texts):
-        self.calls += 1
-        out = []
-        for text in texts:
-            vector = np.zeros(256, dtype=np.float32)
-            for word in text.lower().split():
-                vector[int(hashlib.md5(word.encode()).hexdigest(), 16) % 256] += 1
-            out.append((vector / (np.linalg.norm(vector) or 1)).tolist())
-        return out
 
 
 class FailingEmbedder(HashEmbedder):

@@ -1,0 +1,1 @@
+"""The scenario engine: a LangGraph graph that plays one persona through one scenario."""

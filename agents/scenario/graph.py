@@ -1,0 +1,219 @@
+"""The scenario graph: narrate → retrieve → think → act → (next beat | conclude).
+
+Nodes first (verb-named), then routers, then the builder. ``think`` runs only in
+``two-node`` mode; the single-call modes (``cot``, ``native``, ``direct``) go from
+``retrieve`` straight to ``act``, which splits the reply into think and act.
+The think text is private: only the persona's own act prompt contains it; the
+narrator is given narration and the outward act alone.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
+from langgraph.graph import END, START, StateGraph
+
+from agents.persona_agent import PersonaAgent
+from agents.scenario import prompts
+from agents.scenario.beats import PlayableBeat, playable_beats
+from agents.scenario.decision import read_decision
+from agents.scenario.state import ScenarioState
+from bow.models.gateway import Gateway
+from bow.models.reply import ModelReply
+from bow.records import Decision, Mode, Turn
+from scenarios.schema import CanonEvent, DilemmaScript, MoralDilemma
+
+_FINAL = re.compile(r"^\s*[*_#]*\s*FINAL\s*[*_]*\s*:", re.IGNORECASE | re.MULTILINE)
+
+
+@dataclass
+class ScenarioDeps:
+    """Everything the nodes need besides the state."""
+
+    agent: PersonaAgent
+    scenario: CanonEvent | MoralDilemma | DilemmaScript
+    gateway: Gateway
+    mode: Mode = "two-node"
+    narrator: Gateway | None = None
+    show_consequences: bool = False
+    max_turns: int = 12
+    think_tokens: int = 256
+    act_tokens: int = 192
+
+
+def _render_beat(beat: PlayableBeat, narration: str, show_consequences: bool) -> str:
+    options = "\n".join(f"{k}. {v}" for k, v in sorted(beat.choices.items()))
+    text = prompts.BEAT.format(narration=narration, options=options)
+    if show_consequences and beat.consequences:
+        text += "\n\n" + prompts.CONSEQUENCES.format(
+            consequences="\n".join(f"{k}. {v}" for k, v in sorted(beat.consequences.items()))
+        )
+    return text
+
+
+def _letters(beat: PlayableBeat) -> dict[str, str]:
+    keys = sorted(beat.choices)
+    return {
+        "letters": ", ".join(keys[:-1]) + f" or {keys[-1]}",
+        "other": prompts.OTHER_OPTION if beat.allow_other else "",
+    }
+
+
+def _usage(*replies: ModelReply | None) -> dict[str, Any]:
+    done = [r for r in replies if r is not None]
+    return {
+        "input_tokens": sum(r.usage.input_tokens for r in done),
+        "output_tokens": sum(r.usage.output_tokens for r in done),
+        "latency_s": sum(r.latency_s for r in done),
+        "cached": bool(done) and all(r.cached for r in done),
+    }
+
+
+def split_cot(text: str) -> tuple[str, str]:
+    """Split a chain-of-thought reply into (think, act) at its ``FINAL:`` line (else its last paragraph)."""
+    match = _FINAL.search(text)
+    if match:
+        return text[: match.start()].strip(), text[match.end() :].strip()
+    paragraphs = [p for p in re.split(r"\n\s*\n", text.strip()) if p.strip()]
+    if len(paragraphs) < 2:
+        return "", text.strip()
+    return "\n\n".join(paragraphs[:-1]).strip(), paragraphs[-1].strip()
+
+
+def build_scenario_graph(deps: ScenarioDeps) -> StateGraph:
+    """The uncompiled graph for one persona playing one scenario."""
+    beats = playable_beats(deps.scenario)
+    system_prompt = deps.agent.system_prompt
+
+    def persona_messages(state: ScenarioState, instruction: str) -> list[BaseMessage]:
+        memory = state.get("retrieved") or []
+        system = system_prompt
+        if memory:
+            system += "\n\nWhat you remember that bears on this (your own canon):\n" + "\n".join(
+                f"- [{h['stage']}] {h['text']}" for h in memory
+            )
+        messages: list[BaseMessage] = [SystemMessage(system)]
+        # History carries only public text: what the world said and what the persona did.
+        for turn in state.get("turns") or []:
+            messages += [HumanMessage(turn["narration"]), AIMessage(turn["act"])]
+        beat = beats[state["beat_index"]]
+        current = _render_beat(beat, state["narration"], deps.show_consequences)
+        messages.append(HumanMessage(f"{current}\n\n{instruction}"))
+        return messages
+
+    async def narrate(state: ScenarioState) -> dict[str, Any]:
+        index = state.get("beat_index", 0)
+        beat = beats[index]
+        previous = state.get("previous_choice")
+        narration = beat.narration(previous)
+        turns = state.get("turns") or []
+        if deps.narrator is not None and index > 0 and turns:
+            reply = await deps.narrator.agenerate(
+                [
+                    HumanMessage(
+                        prompts.NARRATOR.format(
+                            display_name=deps.agent.persona.display_name, act=turns[-1]["act"], beat=narration
+                        )
+                    )
+                ]
+            )
+            narration = reply.text.strip() or narration
+        return {"beat_index": index, "narration": narration, "choices": beat.choices, "think": "", "retrieved": []}
+
+    async def retrieve(state: ScenarioState) -> dict[str, Any]:
+        # Embedding + vector search is blocking work: keep it off the event loop.
+        hits = await asyncio.to_thread(deps.agent.recall, state["narration"])
+        return {"retrieved": [{"id": h.passage_id, "stage": h.stage, "text": h.text} for h in hits]}
+
+    async def think(state: ScenarioState) -> dict[str, Any]:
+        reply = await deps.gateway.agenerate(persona_messages(state, prompts.THINK), max_tokens=deps.think_tokens)
+        return {"think": reply.text.strip(), "think_usage": _usage(reply)}
+
+    async def act(state: ScenarioState) -> dict[str, Any]:
+        beat = beats[state["beat_index"]]
+        slots = _letters(beat)
+        think_text = state.get("think", "")
+        if deps.mode == "two-node":
+            instruction = prompts.ACT.format(think=think_text, **slots)
+        elif deps.mode == "cot":
+            instruction = prompts.COT.format(**slots)
+        else:
+            instruction = prompts.ACT_DIRECT.format(**slots)
+        messages = persona_messages(state, instruction)
+        # Single-call modes write their reasoning and their act in one reply: give them both budgets.
+        budget = deps.act_tokens if deps.mode in ("two-node", "direct") else deps.act_tokens + deps.think_tokens
+        reply = await deps.gateway.agenerate(messages, max_tokens=budget)
+        act_text = reply.text.strip()
+        if deps.mode == "cot":
+            think_text, act_text = split_cot(act_text)
+        elif deps.mode == "native":
+            think_text = (reply.reasoning or "").strip()
+        elif deps.mode == "direct":
+            think_text = ""
+        decision = read_decision(act_text, beat.choices, beat.allow_other)
+        repair = None
+        if decision is None:
+            repair = await deps.gateway.agenerate(
+                [*messages, AIMessage(reply.text), HumanMessage(prompts.REPAIR.format(**slots))], max_tokens=24
+            )
+            decision = read_decision(repair.text, beat.choices, beat.allow_other)
+            decision = (
+                decision.model_copy(update={"method": "repair"})
+                if decision
+                else Decision(choice="unparsed", method="none")
+            )
+        usage = _usage(reply, repair)
+        earlier = state.get("think_usage") or {}
+        turn = Turn(
+            beat_id=beat.id,
+            narration=state["narration"],
+            choices=beat.choices,
+            retrieved=[h["id"] for h in state.get("retrieved") or []],
+            think=think_text,
+            act=act_text,
+            decision=decision,
+            input_tokens=usage["input_tokens"] + earlier.get("input_tokens", 0),
+            output_tokens=usage["output_tokens"] + earlier.get("output_tokens", 0),
+            latency_s=round(usage["latency_s"] + earlier.get("latency_s", 0.0), 4),
+            cached=usage["cached"] and earlier.get("cached", True),
+        )
+        return {
+            "turns": [turn.model_dump(mode="json")],
+            "previous_choice": decision.choice,
+            "beat_index": state["beat_index"] + 1,
+            "think_usage": {},
+        }
+
+    async def conclude(state: ScenarioState) -> dict[str, Any]:
+        epilogue = None
+        if isinstance(deps.scenario, DilemmaScript) and deps.scenario.epilogue:
+            key = state.get("previous_choice")
+            key = key if key in ("A", "B") else "other"
+            epilogue = deps.scenario.epilogue.get(key)  # type: ignore[call-overload]
+        return {"epilogue": epilogue}
+
+    def route_after_retrieve(state: ScenarioState) -> Literal["think", "act"]:
+        return "think" if deps.mode == "two-node" else "act"
+
+    def route_after_act(state: ScenarioState) -> Literal["narrate", "conclude"]:
+        more = state["beat_index"] < len(beats)
+        within_guard = len(state.get("turns") or []) < deps.max_turns
+        return "narrate" if more and within_guard else "conclude"
+
+    builder = StateGraph(ScenarioState)
+    builder.add_node("narrate", narrate)
+    builder.add_node("retrieve", retrieve)
+    builder.add_node("think", think)
+    builder.add_node("act", act)
+    builder.add_node("conclude", conclude)
+    builder.add_edge(START, "narrate")
+    builder.add_edge("narrate", "retrieve")
+    builder.add_conditional_edges("retrieve", route_after_retrieve)
+    builder.add_edge("think", "act")
+    builder.add_conditional_edges("act", route_after_act)
+    builder.add_edge("conclude", END)
+    return builder
