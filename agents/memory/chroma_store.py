@@ -92,7 +92,8 @@ class ChromaMemory:
                 changed.append((persona, wanted, *passage_records(persona)))
         # One embedding pass over every changed passage (bigger batches run much faster than
         # one call per persona), done before the old index is touched: a failure loses nothing.
-        vectors = iter(self.embedder.embed([text for *_, texts, _ in changed for text in texts]))
+        texts_to_embed = [text for *_, texts, _ in changed for text in texts]
+        vectors = iter(self.embedder.embed(texts_to_embed) if texts_to_embed else [])
         for persona, wanted, ids, texts, metas in changed:
             self._replace(persona.id, wanted, ids, texts, metas, [next(vectors) for _ in ids], current)
             report.embedded.append(persona.id)
