@@ -33,7 +33,7 @@ def lint_paths(paths: list[Path]) -> dict[Path, FileReport]:
         try:
             persona = read_persona_file(file)
         except PersonaFileError as exc:
-            entry.errors.append(exc.message.removeprefix(f"{file}: ").removeprefix(f"{file}:").strip())
+            entry.errors.extend(exc.problems or [exc.message.removeprefix(f"{file}:").strip()])
             continue
         entry.persona_id = persona.id
         if persona.id in seen_ids:

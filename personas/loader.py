@@ -26,6 +26,8 @@ _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C loader is ~10x 
 class PersonaFileError(BowError):
     """A persona file that cannot be read or does not match the schema."""
 
+    problems: list[str] = []
+
 
 class UnknownPersonaError(BowError):
     """A persona id that no loaded file defines."""
@@ -49,12 +51,11 @@ def read_persona_file(path: Path) -> Persona:
     try:
         return Persona.model_validate(raw)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        field = ".".join(str(p) for p in first["loc"]) or "(top level)"
-        more = f" (and {exc.error_count() - 1} more problem(s))" if exc.error_count() > 1 else ""
-        raise PersonaFileError(
-            f"{path}: field '{field}': {first['msg']}{more}.", "Run 'bow persona validate' for the full list."
-        ) from None
+        problems = [f"field '{'.'.join(str(p) for p in e['loc']) or '(top level)'}': {e['msg']}" for e in exc.errors()]
+        more = f" (and {len(problems) - 1} more problem(s))" if len(problems) > 1 else ""
+        error = PersonaFileError(f"{path}: {problems[0]}{more}.", "Run 'bow persona validate' for the full list.")
+        error.problems = problems
+        raise error from None
 
 
 def persona_dirs(extra: Iterable[str | Path] = (), home: Path | None = None) -> list[Path]:

@@ -71,7 +71,7 @@ def lint_paths(paths: list[Path], persona_ids: set[str] | None = None) -> dict[P
                 continue
             scenarios = read_scenario_file(file)
         except ScenarioFileError as exc:
-            entry.errors.append(exc.message.removeprefix(f"{file}: ").removeprefix(f"{file}:").strip())
+            entry.errors.extend(exc.problems or [exc.message.removeprefix(f"{file}:").strip()])
             continue
         for scenario in scenarios:
             if scenario.id in seen:

@@ -28,6 +28,8 @@ _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 class ScenarioFileError(BowError):
     """A scenario or suite file that cannot be read or does not match the schema."""
 
+    problems: list[str] = []
+
 
 class UnknownScenarioError(BowError):
     """A scenario or suite id that no loaded file defines."""
@@ -45,18 +47,27 @@ def _read_yaml(path: Path) -> Any:
         raise ScenarioFileError(f"{path}:{where} is not valid YAML ({problem}).") from None
 
 
-def _validation_message(path: Path, exc: ValidationError, raw: Any) -> str:
-    first = exc.errors()[0]
-    loc = list(first["loc"])
-    # Name the scenario by its id rather than its list index, which is hard to find in a long file.
-    if len(loc) >= 2 and loc[0] == "scenarios" and isinstance(loc[1], int):
-        try:
-            loc[1] = raw["scenarios"][loc[1]].get("id", loc[1])
-        except (AttributeError, IndexError, KeyError, TypeError):
-            pass
-    field = ".".join(str(p) for p in loc) or "(top level)"
-    more = f" (and {exc.error_count() - 1} more problem(s))" if exc.error_count() > 1 else ""
-    return f"{path}: field '{field}': {first['msg']}{more}."
+def validation_problems(exc: ValidationError, raw: Any) -> list[str]:
+    """Every schema problem as "field 'x.y': message", naming scenarios by id rather than list index."""
+    problems = []
+    for error in exc.errors():
+        loc = list(error["loc"])
+        if len(loc) >= 2 and loc[0] == "scenarios" and isinstance(loc[1], int):
+            try:
+                loc[1] = raw["scenarios"][loc[1]].get("id", loc[1])
+            except (AttributeError, IndexError, KeyError, TypeError):
+                pass
+        field = ".".join(str(p) for p in loc) or "(top level)"
+        problems.append(f"field '{field}': {error['msg']}")
+    return problems
+
+
+def _validation_message(path: Path, exc: ValidationError, raw: Any) -> ScenarioFileError:
+    problems = validation_problems(exc, raw)
+    more = f" (and {len(problems) - 1} more problem(s))" if len(problems) > 1 else ""
+    error = ScenarioFileError(f"{path}: {problems[0]}{more}.", "Run 'bow scenario validate' for the full list.")
+    error.problems = problems
+    return error
 
 
 def read_scenario_file(path: Path) -> list[AnyScenario]:
@@ -65,7 +76,7 @@ def read_scenario_file(path: Path) -> list[AnyScenario]:
     try:
         return list(ScenarioFile.model_validate(raw).scenarios)
     except ValidationError as exc:
-        raise ScenarioFileError(_validation_message(path, exc, raw), "Run 'bow scenario validate'.") from None
+        raise _validation_message(path, exc, raw) from None
 
 
 def read_suite_file(path: Path) -> Suite:
@@ -74,7 +85,7 @@ def read_suite_file(path: Path) -> Suite:
     try:
         return Suite.model_validate(raw)
     except ValidationError as exc:
-        raise ScenarioFileError(_validation_message(path, exc, raw)) from None
+        raise _validation_message(path, exc, raw) from None
 
 
 def scenario_dirs(extra: Iterable[str | Path] = (), home: Path | None = None) -> list[Path]:
