@@ -38,7 +38,7 @@ def query_latencies(home: str, count: int) -> list[float]:
     from personas.loader import PersonaLibrary
 
     library = PersonaLibrary.load()
-    memory = ChromaMemory(open_client(path=Path(home) / "chroma"))
+    memory = ChromaMemory(open_client(path=Path(home) / "chroma"), cache_dir=Path(home) / "models")
     rng = random.Random(7)
     personas = list(library)
     memory.query(personas[0].id, "warm-up", k=4)

@@ -189,3 +189,6 @@ class Suite(Strict):
     description: str
     personas: list[str] = Field(min_length=1, description="Persona ids or globs such as 'thor/*'.")
     scenarios: list[str] = Field(min_length=1, description="Scenario ids or globs such as 'canon/*/childhood-*'.")
+    per_persona_per_kind: int | None = Field(
+        default=None, description="Keep at most this many scenarios of each kind per persona (first by id)."
+    )

@@ -25,4 +25,4 @@ def open_memory(settings: Any) -> ChromaMemory:
     """The canon memory a command should use: a Chroma server if ``--chroma-url``, else embedded under the home."""
     url = getattr(settings, "chroma_url", None)
     client = open_client(url=url) if url else open_client(path=settings.home / "chroma")
-    return ChromaMemory(client)
+    return ChromaMemory(client, cache_dir=settings.home / "models")

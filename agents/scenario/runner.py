@@ -67,3 +67,13 @@ async def play(
 def checkpoint_path(home: Path) -> Path:
     """Where ``bow play`` keeps its checkpoints."""
     return home / "checkpoints" / "play.sqlite"
+
+
+async def run_once(deps: ScenarioDeps) -> Transcript:
+    """Play a scenario start to finish without checkpoints (benchmark items resume per item instead)."""
+    graph = build_scenario_graph(deps).compile()
+    values = await graph.ainvoke(
+        {"beat_index": 0, "turns": [], "previous_choice": None},
+        {"recursion_limit": 8 * deps.max_turns + 10},
+    )
+    return transcript_from_state(deps, values, finished=True)

@@ -124,9 +124,10 @@ def _register() -> None:
     from bow.cli.models_cmd import models
     from bow.cli.persona_cmd import persona
     from bow.cli.play_cmd import play
+    from bow.cli.run_cmd import run
     from bow.cli.scenario_cmd import scenario
 
-    for command in (models, persona, memory, scenario, play):
+    for command in (models, persona, memory, scenario, play, run):
         cli.add_command(command)
 
 

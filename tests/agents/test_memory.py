@@ -20,7 +20,7 @@ class FailingEmbedder(HashEmbedder):
 @pytest.fixture(scope="module")
 def chroma_all(tmp_path_factory):
     """All shipped personas in a real embedded chroma, with the real MiniLM embeddings."""
-    memory = ChromaMemory(open_client(path=tmp_path_factory.mktemp("chroma")))
+    memory = ChromaMemory(open_client(path=tmp_path_factory.mktemp("chroma")), cache_dir=tmp_path_factory.mktemp("m"))
     report = memory.build(list(LIBRARY))
     assert len(report.embedded) == len(LIBRARY)
     return memory
@@ -107,3 +107,14 @@ def test_in_memory_fake_keeps_namespaces_apart():
     sibling = LIBRARY.get("spider-man/raimi-spider-man-3")
     hits = memory.query("spider-man/mcu-no-way-home", sibling.memory[0].text, k=5)
     assert {h.persona_id for h in hits} == {"spider-man/mcu-no-way-home"}
+
+
+def test_onnx_and_torch_embeddings_agree(tmp_path):
+    from agents.memory.embedder import MiniLMEmbedder
+
+    texts = ["The suit of armour was built in a cave.", "Wakanda forever."]
+    fast = MiniLMEmbedder(tmp_path).embed(texts)
+    slow = MiniLMEmbedder(None).embed(texts)
+    assert any(p.suffix == ".onnx" for p in tmp_path.iterdir())  # the fast path really ran
+    for a, b in zip(fast, slow, strict=True):
+        assert sum(x * y for x, y in zip(a, b, strict=True)) > 0.9999

@@ -1,0 +1,1 @@
+"""Benchmark runs: plan items from a suite, execute them, keep a resumable run directory."""

@@ -1,0 +1,66 @@
+"""Expand a suite into run items: every (model × persona × scenario × mode) the suite allows."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from fnmatch import fnmatch
+from typing import Any
+
+from bow.errors import BowError
+
+
+@dataclass(frozen=True)
+class RunItem:
+    """One unit of work; ``key`` identifies it in the run directory (for resume)."""
+
+    model: str
+    persona_id: str
+    scenario_id: str
+    mode: str
+    memory: bool
+
+    @property
+    def key(self) -> str:
+        """Stable identity of the item."""
+        return f"{self.model}|{self.persona_id}|{self.scenario_id}|{self.mode}|{'mem' if self.memory else 'nomem'}"
+
+
+def plan_items(
+    suite: Any,
+    personas: Any,
+    scenarios: Any,
+    *,
+    models: list[str],
+    modes: list[str],
+    memory: bool,
+    persona_glob: str | None = None,
+    limit: int | None = None,
+) -> list[RunItem]:
+    """Items of ``suite`` for the given models and modes, in a stable order."""
+    chosen_personas = [
+        p
+        for p in personas
+        if any(fnmatch(p.id, pattern) for pattern in suite.personas)
+        and (persona_glob is None or fnmatch(p.id, persona_glob))
+    ]
+    if not chosen_personas:
+        raise BowError(f"Suite '{suite.id}' selects no persona here.", "Check --personas and the suite's persona list.")
+    pairs: list[tuple[str, str]] = []
+    for persona in sorted(chosen_personas, key=lambda p: p.id):
+        kept: dict[str, int] = defaultdict(int)
+        for scenario in sorted(scenarios.scenarios.values(), key=lambda s: s.id):
+            if not scenario.target.allows(persona.id) or not any(fnmatch(scenario.id, g) for g in suite.scenarios):
+                continue
+            if suite.per_persona_per_kind is not None and kept[scenario.kind] >= suite.per_persona_per_kind:
+                continue
+            kept[scenario.kind] += 1
+            pairs.append((persona.id, scenario.id))
+    if limit is not None:
+        pairs = pairs[:limit]
+    items = [RunItem(m, p, s, mode, memory) for m in models for mode in modes for p, s in pairs]
+    if not items:
+        raise BowError(
+            f"Suite '{suite.id}' has no scenario its personas may play.", "Check the suite's scenario globs."
+        )
+    return items

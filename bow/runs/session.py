@@ -1,0 +1,143 @@
+"""One ``bow run``: plan, open the run directory, execute with progress, summarize."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bow.errors import BowError
+from bow.runs.executor import Executor, LocalExecutor
+from bow.runs.plan import RunItem, plan_items
+from bow.runs.rundir import FAILURES, TRANSCRIPTS, RunDir, read_jsonl
+from bow.runs.summary import summarize
+
+
+@dataclass
+class RunOptions:
+    """What the user asked for."""
+
+    suite: str
+    models: list[str]
+    modes: list[str] = field(default_factory=lambda: ["two-node"])
+    memory: bool = True
+    show_consequences: bool = False
+    persona_glob: str | None = None
+    limit: int | None = None
+    concurrency: int = 8
+    out: Path | None = None
+
+    def identity(self) -> dict[str, Any]:
+        """The configuration recorded in the manifest and checked on resume."""
+        return {
+            "suite": self.suite,
+            "models": self.models,
+            "modes": self.modes,
+            "memory": self.memory,
+            "show_consequences": self.show_consequences,
+            "persona_glob": self.persona_glob,
+            "limit": self.limit,
+        }
+
+    def default_out(self, home: Path) -> Path:
+        """Same options, same directory: running the same command again resumes."""
+        digest = hashlib.sha256(json.dumps(self.identity(), sort_keys=True).encode()).hexdigest()[:10]
+        return home / "runs" / f"{self.suite}-{digest}"
+
+
+@dataclass
+class RunOutcome:
+    """What happened, for the CLI."""
+
+    path: Path
+    planned: int
+    skipped: int
+    done: int
+    failed: list[tuple[str, str]]
+    summary: dict[str, Any]
+
+
+def execute(settings: Any, options: RunOptions, executor: Executor | None = None, progress: Any = None) -> RunOutcome:
+    """Run a suite end to end; resumable through the run directory."""
+    from agents.persona_agent import PersonaAgent
+    from agents.scenario.graph import ScenarioDeps
+    from agents.scenario.runner import run_once
+    from bow.models.gateway import open_gateway
+
+    personas = settings.library()
+    scenarios = settings.scenarios()
+    suite = scenarios.suite(options.suite)
+    items = plan_items(
+        suite,
+        personas,
+        scenarios,
+        models=options.models,
+        modes=options.modes,
+        memory=options.memory,
+        persona_glob=options.persona_glob,
+        limit=options.limit,
+    )
+    run = RunDir.open(
+        options.out or options.default_out(settings.home), {**options.identity(), "concurrency": options.concurrency}
+    )
+    done = run.load_done()
+    todo = [i for i in items if i.key not in done]
+    run.log(f"planned {len(items)} items, {len(done & {i.key for i in items})} already done, {len(todo)} to run")
+
+    memory = None
+    if options.memory and todo:
+        from agents.memory import open_memory
+
+        memory = open_memory(settings)
+        memory.build(sorted({personas.get(i.persona_id) for i in todo}, key=lambda p: p.id))
+    gateways = {m: open_gateway(settings, m, concurrency=options.concurrency) for m in options.models}
+
+    async def play_item(item: RunItem) -> dict[str, Any]:
+        deps = ScenarioDeps(
+            agent=PersonaAgent(personas.get(item.persona_id), memory if item.memory else None),
+            scenario=scenarios.get(item.scenario_id),
+            gateway=gateways[item.model],
+            mode=item.mode,  # type: ignore[arg-type]
+            show_consequences=options.show_consequences,
+        )
+        return (await run_once(deps)).model_dump(mode="json")
+
+    failed: list[tuple[str, str]] = []
+    finished = 0
+
+    def on_result(item: RunItem, result: dict[str, Any] | None, error: BaseException | None) -> None:
+        nonlocal finished
+        if error is not None:
+            message = str(error) if isinstance(error, BowError) else f"{type(error).__name__}: {error}"
+            run.add_failure(item.key, message)
+            failed.append((item.key, message))
+            run.log(f"failed {item.key}: {message}")
+        else:
+            assert result is not None
+            run.add_transcript(item.key, result)
+            finished += 1
+        if progress is not None:
+            tokens = sum(t["output_tokens"] for t in (result or {}).get("turns", []))
+            progress(item, error is None, tokens)
+
+    started = time.perf_counter()
+    asyncio.run((executor or LocalExecutor(options.concurrency)).run(todo, play_item, on_result))
+    wall = time.perf_counter() - started
+    summary = summarize_dir(run.path, personas, scenarios, wall_s=round(wall, 3))
+    run.write_summary(summary)
+    run.log(f"finished: {finished} done, {len(failed)} failed in {wall:.1f} s")
+    return RunOutcome(run.path, len(items), len(items) - len(todo), finished, failed, summary)
+
+
+def summarize_dir(path: Path, personas: Any, scenarios: Any, wall_s: float | None = None) -> dict[str, Any]:
+    """Summary of everything a run directory holds (latest failure per key that never succeeded)."""
+    transcripts = read_jsonl(path / TRANSCRIPTS)
+    done = {t["key"] for t in transcripts}
+    failures = {f["key"]: f for f in read_jsonl(path / FAILURES) if f["key"] not in done}
+    universe_of = {p.id: p.universe for p in personas}
+    stage_of = {s.id: s.stage.value for s in scenarios.scenarios.values() if getattr(s, "stage", None)}
+    return summarize(transcripts, list(failures.values()), universe_of, stage_of, wall_s)
