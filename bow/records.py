@@ -21,7 +21,11 @@ class Decision(BaseModel):
 
     choice: str = Field(description="'A'..'D', 'other' or 'unparsed'.")
     free_action: str | None = Field(default=None, description="The action, when choice is 'other'.")
-    method: str = Field(default="marker", description="How it was read: marker, letter, option-text, repair, none.")
+    method: str = Field(
+        default="marker",
+        description="How it was read: marker, letter, option-text, repair, repair-constrained (the backend limited "
+        "the repair reply to the valid answers), or none.",
+    )
 
 
 class Turn(BaseModel):

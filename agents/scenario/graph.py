@@ -41,8 +41,8 @@ class ScenarioDeps:
     narrator: Gateway | None = None
     show_consequences: bool = False
     max_turns: int = 12
-    think_tokens: int = 256
-    act_tokens: int = 192
+    think_tokens: int | None = None
+    act_tokens: int | None = None
 
 
 def _render_beat(beat: PlayableBeat, narration: str, show_consequences: bool) -> str:
@@ -71,6 +71,11 @@ def _usage(*replies: ModelReply | None) -> dict[str, Any]:
         "latency_s": sum(r.latency_s for r in done),
         "cached": bool(done) and all(r.cached for r in done),
     }
+
+
+def _budget(tokens: int | None) -> dict[str, int]:
+    """``max_tokens`` only when a budget is set; otherwise the backend's own default applies."""
+    return {} if tokens is None else {"max_tokens": tokens}
 
 
 def split_cot(text: str) -> tuple[str, str]:
@@ -130,7 +135,7 @@ def build_scenario_graph(deps: ScenarioDeps) -> StateGraph:
         return {"retrieved": [{"id": h.passage_id, "stage": h.stage, "text": h.text} for h in hits]}
 
     async def think(state: ScenarioState) -> dict[str, Any]:
-        reply = await deps.gateway.agenerate(persona_messages(state, prompts.THINK), max_tokens=deps.think_tokens)
+        reply = await deps.gateway.agenerate(persona_messages(state, prompts.THINK), **_budget(deps.think_tokens))
         return {"think": reply.text.strip(), "think_usage": _usage(reply)}
 
     async def act(state: ScenarioState) -> dict[str, Any]:
@@ -145,8 +150,10 @@ def build_scenario_graph(deps: ScenarioDeps) -> StateGraph:
             instruction = prompts.ACT_DIRECT.format(**slots)
         messages = persona_messages(state, instruction)
         # Single-call modes write their reasoning and their act in one reply: give them both budgets.
-        budget = deps.act_tokens if deps.mode in ("two-node", "direct") else deps.act_tokens + deps.think_tokens
-        reply = await deps.gateway.agenerate(messages, max_tokens=budget)
+        budget = deps.act_tokens
+        if deps.mode in ("cot", "native") and budget is not None and deps.think_tokens is not None:
+            budget += deps.think_tokens
+        reply = await deps.gateway.agenerate(messages, **_budget(budget))
         act_text = reply.text.strip()
         if deps.mode == "cot":
             think_text, act_text = split_cot(act_text)
@@ -157,12 +164,18 @@ def build_scenario_graph(deps: ScenarioDeps) -> StateGraph:
         decision = read_decision(act_text, beat.choices, beat.allow_other)
         repair = None
         if decision is None:
+            constrain = {}
+            if getattr(deps.gateway.model, "supports_choice_grammar", False):
+                options = [f"DECISION: {k}" for k in sorted(beat.choices)]
+                constrain = {"choice_grammar": options + (["DECISION: OTHER"] if beat.allow_other else [])}
             repair = await deps.gateway.agenerate(
-                [*messages, AIMessage(reply.text), HumanMessage(prompts.REPAIR.format(**slots))], max_tokens=24
+                [*messages, AIMessage(reply.text), HumanMessage(prompts.REPAIR.format(**slots))],
+                max_tokens=24,
+                **constrain,
             )
             decision = read_decision(repair.text, beat.choices, beat.allow_other)
             decision = (
-                decision.model_copy(update={"method": "repair"})
+                decision.model_copy(update={"method": "repair-constrained" if constrain else "repair"})
                 if decision
                 else Decision(choice="unparsed", method="none")
             )

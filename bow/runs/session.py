@@ -93,7 +93,7 @@ def execute(settings: Any, options: RunOptions, executor: Executor | None = None
         from agents.memory import open_memory
 
         memory = open_memory(settings)
-        memory.build(sorted({personas.get(i.persona_id) for i in todo}, key=lambda p: p.id))
+        memory.build([personas.get(pid) for pid in sorted({i.persona_id for i in todo})])
     gateways = {m: open_gateway(settings, m, concurrency=options.concurrency) for m in options.models}
 
     async def play_item(item: RunItem) -> dict[str, Any]:
