@@ -89,7 +89,10 @@ class Gateway:
         self.base_url = base_url
         self.model = chat_model if chat_model is not None else build_chat_model(spec, base_url=base_url, **self.params)
         self.cache = cache
-        self.concurrency = max(1, concurrency)
+        # A backend that serialises calls itself (one local model in this process) gains nothing from
+        # more calls in flight, and interleaving them defeats its prompt-prefix cache.
+        backend_limit = getattr(self.model, "max_concurrency", None)
+        self.concurrency = max(1, min(concurrency, backend_limit) if backend_limit else concurrency)
         self.retry = retry
         self.accounting = accounting or Accounting()
         self._sleep = sleep

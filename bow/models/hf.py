@@ -26,6 +26,7 @@ class HFChat(BaseChatModel):
     model_dir: str
     max_tokens: int = 256
     temperature: float = 0.0
+    max_concurrency: int = 1  # one model instance; generate() calls are serialised
     _loaded: tuple[Any, Any] | None = PrivateAttr(default=None)
     _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
 

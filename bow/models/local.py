@@ -93,6 +93,7 @@ class LocalLlamaChat(BaseChatModel):
     # Decoding can be limited to a fixed set of answers (a GBNF grammar); the scenario engine
     # uses this for its one repair prompt, the local counterpart of structured output.
     supports_choice_grammar: bool = True
+    max_concurrency: int = 1  # one llama.cpp context per process; calls are serialised
 
     @property
     def _llm_type(self) -> str:

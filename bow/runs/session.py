@@ -125,7 +125,9 @@ def execute(settings: Any, options: RunOptions, executor: Executor | None = None
             progress(item, error is None, tokens)
 
     started = time.perf_counter()
-    asyncio.run((executor or LocalExecutor(options.concurrency)).run(todo, play_item, on_result))
+    # Never more items in flight than the models can serve at once (a local model serves one).
+    workers = min(options.concurrency, sum(g.concurrency for g in gateways.values()))
+    asyncio.run((executor or LocalExecutor(workers)).run(todo, play_item, on_result))
     wall = time.perf_counter() - started
     summary = summarize_dir(run.path, personas, scenarios, wall_s=round(wall, 3))
     run.write_summary(summary)

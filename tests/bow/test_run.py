@@ -1,0 +1,188 @@
+"""``bow run``: a suite end to end on a scripted model, resume, faults and bad run directories."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from bow.cli.main import cli
+from bow.runs.rundir import read_jsonl
+
+
+@pytest.fixture
+def suite_dir(tmp_path):
+    """A user scenarios directory holding one suite: 2 personas x their canon questions (14 items)."""
+    directory = tmp_path / "scenarios"
+    (directory / "suites").mkdir(parents=True)
+    (directory / "suites" / "mini.yaml").write_text(
+        yaml.safe_dump(
+            {
+                "id": "mini",
+                "description": "test suite",
+                "personas": ["iron-man/mcu-endgame", "thor/earth-616"],
+                "scenarios": ["canon/*"],
+            }
+        )
+    )
+    return directory
+
+
+def script(path: Path, every_fifth_fails: bool = False, delay: float = 0.0) -> str:
+    replies = [{"when": "think privately", "reply": "I remember.", "delay_s": delay}]
+    act = [{"reply": "DECISION: B", "delay_s": delay}]
+    if every_fifth_fails:
+        act = [*act * 2, {"error": "server"}, *act * 2]
+    path.write_text(yaml.safe_dump({"replies": replies + act}))
+    return f"scripted:{path}"
+
+
+def bow(*args: str):
+    return CliRunner().invoke(cli, list(args))
+
+
+def lines(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+def test_run_writes_a_complete_run_directory(tmp_path, suite_dir):
+    out = tmp_path / "run"
+    result = bow(
+        "-m",
+        script(tmp_path / "s.yaml"),
+        "--scenarios",
+        str(suite_dir),
+        "run",
+        "mini",
+        "--no-memory",
+        "--out",
+        str(out),
+        "--json",
+    )
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.output)
+    assert summary["items"] == 14 and summary["failed"] == 0
+    group = summary["groups"][f"scripted:{tmp_path / 's.yaml'} [two-node]"]
+    assert group["canon"]["n"] == 14 and group["decisions"] == {"B": 14}
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["format"] == "bow-run/1" and manifest["config"]["memory"] is False
+    assert "langgraph" in manifest["packages"]
+    transcripts = lines(out / "transcripts.jsonl")
+    assert len(transcripts) == 14 and len({t["key"] for t in transcripts}) == 14
+    assert json.loads((out / "summary.json").read_text())["items"] == 14
+
+
+def test_same_command_again_skips_what_is_done(tmp_path, suite_dir):
+    args = [
+        "-m",
+        script(tmp_path / "s.yaml"),
+        "--scenarios",
+        str(suite_dir),
+        "run",
+        "mini",
+        "--no-memory",
+        "--out",
+        str(tmp_path / "run"),
+    ]
+    assert bow(*args).exit_code == 0
+    again = bow(*args)
+    assert again.exit_code == 0 and "14 already done, 0 finished now" in again.output
+    assert len(lines(tmp_path / "run" / "transcripts.jsonl")) == 14
+
+
+def test_failing_endpoint_still_completes(tmp_path, suite_dir):
+    result = bow(
+        "-m",
+        script(tmp_path / "s.yaml", every_fifth_fails=True),
+        "--scenarios",
+        str(suite_dir),
+        "run",
+        "mini",
+        "--no-memory",
+        "--out",
+        str(tmp_path / "run"),
+        "--json",
+    )
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.output)
+    assert summary["items"] + summary["failed"] == 14 and summary["items"] == 14  # retries absorb 500s
+
+
+def test_a_foreign_directory_is_refused_and_left_alone(tmp_path, suite_dir):
+    foreign = tmp_path / "mine"
+    foreign.mkdir()
+    (foreign / "notes.txt").write_text("precious")
+    result = bow(
+        "-m",
+        script(tmp_path / "s.yaml"),
+        "--scenarios",
+        str(suite_dir),
+        "run",
+        "mini",
+        "--no-memory",
+        "--out",
+        str(foreign),
+    )
+    assert result.exit_code == 2 and "is not a BOW run" in result.output
+    assert sorted(p.name for p in foreign.iterdir()) == ["notes.txt"]
+
+
+def test_a_different_run_in_the_directory_is_refused(tmp_path, suite_dir):
+    out = str(tmp_path / "run")
+    spec = script(tmp_path / "s.yaml")
+    assert bow("-m", spec, "--scenarios", str(suite_dir), "run", "mini", "--no-memory", "--out", out).exit_code == 0
+    other = bow("-m", spec, "--scenarios", str(suite_dir), "run", "mini", "--out", out, "--mode", "cot")
+    assert other.exit_code == 2 and "holds a different run" in other.output
+
+
+def test_a_corrupt_results_file_is_reported(tmp_path, suite_dir):
+    out = tmp_path / "run"
+    spec = script(tmp_path / "s.yaml")
+    assert (
+        bow("-m", spec, "--scenarios", str(suite_dir), "run", "mini", "--no-memory", "--out", str(out)).exit_code == 0
+    )
+    path = out / "transcripts.jsonl"
+    rows = path.read_text().splitlines()
+    path.write_text("\n".join([rows[0], "{not json", *rows[1:]]) + "\n")
+    result = bow("-m", spec, "--scenarios", str(suite_dir), "run", "mini", "--no-memory", "--out", str(out))
+    assert result.exit_code == 2 and "line 2 is not valid JSON" in result.output
+
+
+def test_kill_minus_nine_then_resume_loses_and_duplicates_nothing(tmp_path, suite_dir, bow_home):
+    out = tmp_path / "run"
+    spec = script(tmp_path / "slow.yaml", delay=0.15)
+    exe = str(Path(sys.executable).with_name("bow"))
+    args = [
+        exe,
+        "-m",
+        spec,
+        "--scenarios",
+        str(suite_dir),
+        "run",
+        "mini",
+        "--no-memory",
+        "--out",
+        str(out),
+        "--concurrency",
+        "3",
+    ]
+    env = {**os.environ, "BOW_HOME": str(bow_home)}
+    first = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    results = out / "transcripts.jsonl"
+    deadline = time.time() + 60
+    while time.time() < deadline and (not results.exists() or len(results.read_text().splitlines()) < 4):
+        time.sleep(0.05)
+    first.send_signal(signal.SIGKILL)
+    first.wait()
+    partial = len(read_jsonl(results))  # tolerates a line cut short by the kill
+    assert 4 <= partial < 14
+    second = subprocess.run(args, capture_output=True, text=True, env=env, timeout=120)
+    assert second.returncode == 0, second.stderr
+    keys = [row["key"] for row in read_jsonl(results)]
+    assert len(keys) == 14 and len(set(keys)) == 14
