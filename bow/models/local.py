@@ -87,7 +87,7 @@ class LocalLlamaChat(BaseChatModel):
     n_ctx: int = 4096
     n_threads: int = 0
     temperature: float = 0.0
-    max_tokens: int = 192
+    max_tokens: int = 128  # the 135M default model rambles past this; raise it for bigger GGUFs
     repeat_penalty: float = 1.1
     seed: int = 0
     # Decoding can be limited to a fixed set of answers (a GBNF grammar); the scenario engine
