@@ -77,6 +77,24 @@ def test_scaffolded_persona_answers_memory_queries(bow_home: Path):
     )
     assert hits[0]["text"].startswith("He built an owl-shaped airship")
     assert {h["persona_id"] for h in hits} == {"night-owl/earth-2"}
+    # ... and plays a shipped scenario written for any hero, with no code change.
+    script = bow_home / "replies.yaml"
+    script.write_text(
+        yaml.safe_dump(
+            {
+                "replies": [
+                    {"when": "think privately", "reply": "Archie is fuelled."},
+                    "I take the airship.\nDECISION: B",
+                ]
+            }
+        )
+    )
+    played = run(
+        "-m", f"scripted:{script}", "play", "night-owl/earth-2", "dilemma/any-hero/the-last-flight-out", "--json"
+    )
+    assert played.exit_code == 0, played.output
+    transcript = json.loads(played.output)
+    assert len(transcript["turns"]) == 3 and transcript["turns"][0]["retrieved"][0].startswith("night-owl/earth-2#")
 
 
 def test_memory_query_unknown_persona():
