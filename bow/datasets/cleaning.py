@@ -42,7 +42,7 @@ def parse_source(raw: object) -> list[str]:
 
 
 def parse_attributes(raw: str) -> dict[str, str]:
-    """``Age:53,\\nPower:...`` lines into a dict with lower-case keys."""
+    r"""``Age:53,\\nPower:...`` lines into a dict with lower-case keys."""
     found = {}
     for line in str(raw).splitlines():
         key, sep, value = line.partition(":")
