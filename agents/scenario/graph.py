@@ -27,6 +27,7 @@ from bow.models.reply import ModelReply
 from bow.records import Decision, Mode, Turn
 from scenarios.schema import CanonEvent, DilemmaScript, MoralDilemma
 
+_SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
 _FINAL = re.compile(r"^\s*[*_#]*\s*FINAL\s*[*_]*\s*:", re.IGNORECASE | re.MULTILINE)
 
 
@@ -79,14 +80,22 @@ def _budget(tokens: int | None) -> dict[str, int]:
 
 
 def split_cot(text: str) -> tuple[str, str]:
-    """Split a chain-of-thought reply into (think, act) at its ``FINAL:`` line (else its last paragraph)."""
+    """Split a chain-of-thought reply into (think, act).
+
+    At its ``FINAL:`` line; failing that, before its last paragraph; failing that, before its last
+    two sentences (a reply too short for any of these is all act).
+    """
     match = _FINAL.search(text)
     if match:
         return text[: match.start()].strip(), text[match.end() :].strip()
     paragraphs = [p for p in re.split(r"\n\s*\n", text.strip()) if p.strip()]
-    if len(paragraphs) < 2:
+    if len(paragraphs) >= 2:
+        return "\n\n".join(paragraphs[:-1]).strip(), paragraphs[-1].strip()
+    # One block with no marker: the reasoning comes first, the outcome in the last two sentences.
+    sentences = [x for x in _SENTENCE.split(text.strip()) if x.strip()]
+    if len(sentences) < 3:
         return "", text.strip()
-    return "\n\n".join(paragraphs[:-1]).strip(), paragraphs[-1].strip()
+    return " ".join(sentences[:-2]).strip(), " ".join(sentences[-2:]).strip()
 
 
 def build_scenario_graph(deps: ScenarioDeps) -> StateGraph:

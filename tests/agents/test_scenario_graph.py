@@ -181,3 +181,7 @@ def test_split_cot():
         "I act. DECISION: B",
     )
     assert split_cot("only one paragraph DECISION: A") == ("", "only one paragraph DECISION: A")
+    assert split_cot("I weigh it. Pepper matters. The city too. I fly. DECISION: B") == (
+        "I weigh it. Pepper matters. The city too.",
+        "I fly. DECISION: B",
+    )
