@@ -27,6 +27,16 @@ STATED = re.compile(
     r"(?i:\bI(?:'d|\s+would|\s+will|'ll)?\s+(?:choose|pick|select|go\s+with|take|opt\s+for)"
     r"|\bmy\s+answer\s+(?:is|would\s+be)|\b(?:the\s+)?(?:correct|right)\s+(?:answer|option)\s+is)\s*" + LETTER
 )
+# "option A is my answer", "B is the right one"
+STATED_AFTER = re.compile(
+    r"(?i:\b(?:option|choice)\s+)?\b([A-E])\b(?i:\s+is\s+(?:my|the)\s+(?:answer|choice|pick|right\s+one|correct\s+one))"
+)
+# A sentence that mentions an option to reject it or as a what-if does not commit to it.
+NOT_COMMITTED = re.compile(
+    r"(?i)\b(?:not|never|no|wasn't|isn't|didn't|don't|won't|wouldn't|rather\s+than|instead\s+of|if\s+I'd|if\s+I\s+had|imagine)\b|\?\s*$"
+)
+SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
+SUFFIXES = ("ingly", "edly", "ance", "ence", "ment", "ing", "ies", "ied", "ed", "es", "s")
 ALONE = re.compile(r"^\s*[*_\"'(\[]*\s*(?i:option\s+|choice\s+)?([A-E])[*_\"')\].:]*\s*$", re.MULTILINE)
 BOTH = re.compile(r"(?i:\bboth\s+(?:options?\s+)?)\(?([A-E])\)?\s+(?i:and)\s+\(?([A-E])\)?")
 REFUSAL = re.compile(
@@ -49,17 +59,30 @@ class Extraction:
     free_action: str | None = None
 
 
+def _stem(word: str) -> str:
+    word = word.removesuffix("'s")
+    for suffix in SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            return word[: -len(suffix)]
+    return word
+
+
 def _content_words(text: str) -> set[str]:
-    return {w for w in WORD.findall(text.lower()) if len(w) > 2 and w not in STOP}
+    return {_stem(w) for w in WORD.findall(text.lower()) if len(w) > 2 and w not in STOP}
+
+
+def _committed_text(reply: str) -> str:
+    """The reply without sentences that reject an option or only imagine it."""
+    return " ".join(s for s in SENTENCE.split(reply) if s.strip() and not NOT_COMMITTED.search(s))
 
 
 def _restated(reply: str, options: dict[str, str]) -> list[str]:
-    said = _content_words(reply)
+    said = _content_words(_committed_text(reply))
     return [k for k, text in options.items() if (w := _content_words(text)) and len(w & said) / len(w) >= 0.8]
 
 
 def _implicit(reply: str, options: dict[str, str]) -> str | None:
-    said = _content_words(reply)
+    said = _content_words(_committed_text(reply))
     scores = {k: len(w & said) / len(w) for k, text in options.items() if (w := _content_words(text))}
     if not scores:
         return None
@@ -82,7 +105,7 @@ def extract_choice(reply: str, options: dict[str, str], allow_other: bool = Fals
     both = [pair for pair in BOTH.findall(text) if set(pair) <= letters]
     if both:
         return Extraction("multiple", "stated")
-    stated = [m for m in STATED.findall(text) if m in letters]
+    stated = [m for m in STATED.findall(text) + STATED_AFTER.findall(text) if m in letters]
     if stated:
         return Extraction(stated[-1], "stated")  # a reply may weigh options first; the last commitment counts
     alone = [m for m in ALONE.findall(text) if m in letters]

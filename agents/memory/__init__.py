@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from agents.memory.chroma_store import ChromaMemory, open_client
-from agents.memory.embedder import Embedder, MiniLMEmbedder
 from agents.memory.in_memory import InMemoryMemory
 from agents.memory.protocol import BuildReport, CanonMemory, MemoryHit
+from bow.embeddings.minilm import Embedder, MiniLMEmbedder
 
 __all__ = [
     "BuildReport",

@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-from agents.memory.embedder import Embedder, MiniLMEmbedder
 from agents.memory.protocol import BuildReport, MemoryHit, fingerprint, passage_records
+from bow.embeddings.minilm import Embedder, MiniLMEmbedder
 from bow.errors import BowError
 from personas.schema import Persona
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from agents.memory.embedder import Embedder
 from agents.memory.protocol import BuildReport, MemoryHit, fingerprint, passage_records
+from bow.embeddings.minilm import Embedder
 from bow.errors import BowError
 from personas.schema import Persona
 

@@ -121,6 +121,7 @@ def cli(
 
 def _register() -> None:
     from bow.cli.data_cmd import data, export, import_group
+    from bow.cli.grade_cmd import calibrate, grade
     from bow.cli.memory_cmd import memory
     from bow.cli.models_cmd import models
     from bow.cli.persona_cmd import persona
@@ -128,7 +129,7 @@ def _register() -> None:
     from bow.cli.run_cmd import run
     from bow.cli.scenario_cmd import scenario
 
-    for command in (models, persona, memory, scenario, play, run, import_group, data, export):
+    for command in (models, persona, memory, scenario, play, run, grade, calibrate, import_group, data, export):
         cli.add_command(command)
 
 

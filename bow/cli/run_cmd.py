@@ -30,6 +30,13 @@ from bow.records import MODES
 @click.option("--resume", is_flag=True, help="Resume (the default whenever the run directory exists).")
 @click.option("--no-memory", is_flag=True, help="Profile only: no canon-memory retrieval.")
 @click.option("--show-consequences", is_flag=True, help="Show what each option risks.")
+@click.option(
+    "--judge",
+    "judges",
+    multiple=True,
+    help="Judge model for thinking/acting fidelity (repeatable; default: the global --judge, else none).",
+)
+@click.option("--no-grade", is_flag=True, help="Skip grading (transcripts only).")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @click.pass_obj
 def run(
@@ -44,6 +51,8 @@ def run(
     resume: bool,
     no_memory: bool,
     show_consequences: bool,
+    judges: tuple[str, ...],
+    no_grade: bool,
     as_json: bool,
 ) -> None:
     r"""Run a suite: every model × persona × scenario × mode through the scenario graph.
@@ -69,6 +78,8 @@ def run(
         limit=limit,
         concurrency=concurrency,
         out=Path(out) if out else None,
+        judges=list(judges) or ([settings.judge] if settings.judge else []),
+        grade=not no_grade,
     )
     with _progress(as_json) as progress:
         outcome = execute(settings, options, progress=progress)

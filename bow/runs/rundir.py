@@ -142,6 +142,11 @@ class RunDir:
         """Append one finished item."""
         self._append(TRANSCRIPTS, {"key": key, **transcript})
 
+    def add_scores(self, rows: list[dict[str, Any]]) -> None:
+        """Append the score records of one item."""
+        for row in rows:
+            self._append(SCORES, row)
+
     def add_failure(self, key: str, error: str) -> None:
         """Append one item that failed after retries."""
         self._append(FAILURES, {"key": key, "error": error, "at": _now()})

@@ -12,8 +12,9 @@ from typing import Any
 
 from bow.errors import BowError
 from bow.runs.executor import Executor, LocalExecutor
+from bow.runs.grading import grade_one, make_graders
 from bow.runs.plan import RunItem, plan_items
-from bow.runs.rundir import FAILURES, TRANSCRIPTS, RunDir, read_jsonl
+from bow.runs.rundir import FAILURES, SCORES, TRANSCRIPTS, RunDir, read_jsonl
 from bow.runs.summary import summarize
 
 
@@ -30,6 +31,8 @@ class RunOptions:
     limit: int | None = None
     concurrency: int = 8
     out: Path | None = None
+    judges: list[str] = field(default_factory=list)
+    grade: bool = True
 
     def identity(self) -> dict[str, Any]:
         """The configuration recorded in the manifest and checked on resume."""
@@ -96,6 +99,8 @@ def execute(settings: Any, options: RunOptions, executor: Executor | None = None
         memory.build([personas.get(pid) for pid in sorted({i.persona_id for i in todo})])
     gateways = {m: open_gateway(settings, m, concurrency=options.concurrency) for m in options.models}
 
+    graders = make_graders(settings, options.judges) if options.grade and todo else None
+
     async def play_item(item: RunItem) -> dict[str, Any]:
         deps = ScenarioDeps(
             agent=PersonaAgent(personas.get(item.persona_id), memory if item.memory else None),
@@ -104,7 +109,10 @@ def execute(settings: Any, options: RunOptions, executor: Executor | None = None
             mode=item.mode,  # type: ignore[arg-type]
             show_consequences=options.show_consequences,
         )
-        return (await run_once(deps)).model_dump(mode="json")
+        record = {"key": item.key, **(await run_once(deps)).model_dump(mode="json")}
+        # Grading is the item's last step: a finished item always has its scores beside it.
+        scores = await grade_one(record, personas, graders) if graders is not None else []
+        return {"transcript": record, "scores": scores}
 
     failed: list[tuple[str, str]] = []
     finished = 0
@@ -118,10 +126,11 @@ def execute(settings: Any, options: RunOptions, executor: Executor | None = None
             run.log(f"failed {item.key}: {message}")
         else:
             assert result is not None
-            run.add_transcript(item.key, result)
+            run.add_scores(result["scores"])  # scores first: a transcript line marks the item as done
+            run.add_transcript(item.key, result["transcript"])
             finished += 1
         if progress is not None:
-            tokens = sum(t["output_tokens"] for t in (result or {}).get("turns", []))
+            tokens = sum(t["output_tokens"] for t in (result or {}).get("transcript", {}).get("turns", []))
             progress(item, error is None, tokens)
 
     started = time.perf_counter()
@@ -142,4 +151,11 @@ def summarize_dir(path: Path, personas: Any, scenarios: Any, wall_s: float | Non
     failures = {f["key"]: f for f in read_jsonl(path / FAILURES) if f["key"] not in done}
     universe_of = {p.id: p.universe for p in personas}
     stage_of = {s.id: s.stage.value for s in scenarios.scenarios.values() if getattr(s, "stage", None)}
-    return summarize(transcripts, list(failures.values()), universe_of, stage_of, wall_s)
+    summary = summarize(transcripts, list(failures.values()), universe_of, stage_of, wall_s)
+    from graders.aggregate import summarize_scores
+
+    # Only scores of items that finished (a crash can leave scores without their transcript line).
+    graded = summarize_scores([r for r in read_jsonl(path / SCORES) if r["key"] in done])
+    for group, data in graded.items():
+        summary["groups"].setdefault(group, {})["scores"] = data
+    return summary

@@ -110,7 +110,7 @@ def test_in_memory_fake_keeps_namespaces_apart():
 
 
 def test_onnx_and_torch_embeddings_agree(tmp_path):
-    from agents.memory.embedder import MiniLMEmbedder
+    from bow.embeddings.minilm import MiniLMEmbedder
 
     texts = ["The suit of armour was built in a cave.", "Wakanda forever."]
     fast = MiniLMEmbedder(tmp_path).embed(texts)

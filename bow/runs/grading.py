@@ -1,0 +1,69 @@
+"""Glue between runs and graders: persona cards for judges, grading a record, re-grading a run."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+from typing import Any
+
+from bow.runs.rundir import SCORES, TRANSCRIPTS, read_jsonl
+
+
+def persona_card(persona: Any) -> dict[str, str]:
+    """What a judge sees of a persona: a header and the in-character profile."""
+    from agents.persona_agent import render_system_prompt
+
+    return {
+        "header": f"{persona.display_name}, {persona.version_label} ({persona.id})",
+        "profile": render_system_prompt(persona),
+    }
+
+
+def passages_of(persona: Any) -> dict[str, str]:
+    """Passage id → text, matching the ids canon memory returns."""
+    from agents.memory.protocol import passage_id
+
+    return {passage_id(persona.id, i): m.text for i, m in enumerate(persona.memory)}
+
+
+def make_graders(settings: Any, judges: list[str], how: str = "mean") -> Any:
+    """A GraderSet: the given judge models (may be none), and local embeddings for TAM."""
+    from bow.embeddings import MiniLMEmbedder
+    from bow.models.gateway import open_gateway
+    from graders.grade import GraderSet
+
+    return GraderSet(
+        judges=[open_gateway(settings, spec) for spec in judges],
+        embedder=MiniLMEmbedder(settings.home / "models"),
+        how=how,
+    )
+
+
+async def grade_one(record: dict[str, Any], personas: Any, graders: Any) -> list[dict[str, Any]]:
+    """Score records (as dicts) for one transcript record."""
+    from graders.grade import grade_record
+
+    persona = personas.get(record["persona_id"])
+    rows = await grade_record(record, persona_card(persona), passages_of(persona), graders)
+    return [row.model_dump(mode="json") for row in rows]
+
+
+def regrade_run(path: Path, personas: Any, graders: Any, concurrency: int = 4) -> int:
+    """Grade every transcript of a run again; ``scores.jsonl`` is replaced atomically. Returns rows written."""
+    records = read_jsonl(path / TRANSCRIPTS)
+
+    async def go() -> list[list[dict[str, Any]]]:
+        limit = asyncio.Semaphore(concurrency)
+
+        async def one(record: dict[str, Any]) -> list[dict[str, Any]]:
+            async with limit:
+                return await grade_one(record, personas, graders)
+
+        return await asyncio.gather(*(one(r) for r in records))
+
+    rows = [row for group in asyncio.run(go()) for row in group]
+    tmp = path / (SCORES + ".tmp")
+    tmp.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    tmp.replace(path / SCORES)
+    return len(rows)

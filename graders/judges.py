@@ -1,0 +1,91 @@
+"""Judge agents for thinking and acting fidelity (0-5), as small factories returning async callables.
+
+A judge's reply must contain a JSON verdict (``FidelityVerdict``); a reply that
+cannot be read, a refusal, or a failed call ends as an ``unscored`` Score with its
+reason — never a default value.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from langchain_core.messages import HumanMessage, SystemMessage
+from pydantic import ValidationError
+
+from bow.errors import BowError
+from bow.models.gateway import Gateway
+from graders import prompts
+from graders.verdict import FidelityVerdict, Score
+
+JudgeFn = Callable[[dict[str, Any], dict[str, Any], list[str]], Awaitable[Score]]
+_JSON = re.compile(r"\{.*\}", re.DOTALL)
+_REFUSAL = re.compile(r"(?i)\b(I can(?:'|no)t (?:help|assist|evaluate)|I'm sorry, but|as an AI)\b")
+
+
+def parse_verdict(text: str) -> tuple[FidelityVerdict | None, str | None]:
+    """``(verdict, None)`` or ``(None, reason it is unscored)``."""
+    match = _JSON.search(text or "")
+    if match:
+        try:
+            return FidelityVerdict.model_validate(json.loads(match.group(0))), None
+        except (json.JSONDecodeError, ValidationError) as exc:
+            detail = str(exc).splitlines()[0][:120]
+            return None, f"unreadable verdict: {detail}"
+    if _REFUSAL.search(text or ""):
+        return None, "the judge refused"
+    return None, "no JSON verdict in the judge's reply" if (text or "").strip() else "empty judge reply"
+
+
+def make_fidelity_judge(kind: str, gateway: Gateway) -> JudgeFn:
+    """A judge for ``kind`` in {"thinking", "acting"}: ``await judge(turn, persona_card, passages)``."""
+    rubric = {"thinking": prompts.THINKING_RUBRIC, "acting": prompts.ACTING_RUBRIC}[kind]
+
+    async def judge(turn: dict[str, Any], persona_card: dict[str, Any], passages: list[str]) -> Score:
+        reply = turn["think"] if kind == "thinking" else turn["act"]
+        if not (reply or "").strip():
+            return Score(grader=kind, judge=gateway.spec, unscored_reason=f"no {kind} text to judge")
+        user = prompts.FIDELITY_USER.format(
+            rubric=rubric,
+            persona_header=persona_card["header"],
+            persona_profile=persona_card["profile"],
+            passages="\n".join(f"- {p}" for p in passages) or "- (none given)",
+            narration=turn["narration"],
+            reply=reply,
+        )
+        try:
+            answer = await gateway.agenerate([SystemMessage(prompts.FIDELITY_SYSTEM), HumanMessage(user)])
+        except BowError as exc:
+            return Score(grader=kind, judge=gateway.spec, unscored_reason=f"judge call failed: {exc.message}")
+        verdict, reason = parse_verdict(answer.text)
+        if verdict is None:
+            return Score(grader=kind, judge=gateway.spec, unscored_reason=reason, rationale=answer.text[:300])
+        return Score(
+            grader=kind,
+            judge=gateway.spec,
+            value=float(verdict.score),
+            rationale=verdict.reasoning,
+            evidence=verdict.evidence,
+            method="json",
+        )
+
+    return judge
+
+
+def combine(scores: list[Score], how: str = "mean") -> Score:
+    """Several judges' scores of one thing, as one (mean or majority); unscored when none scored."""
+    scored = [s.value for s in scores if s.value is not None]
+    grader = scores[0].grader if scores else "combined"
+    if not scored:
+        reasons = "; ".join(s.unscored_reason or "" for s in scores)
+        return Score(grader=grader, judge="combined", unscored_reason=f"no judge scored ({reasons})")
+    if how == "majority":
+        counts: dict[float, int] = {}
+        for value in scored:
+            counts[value] = counts.get(value, 0) + 1
+        value = max(sorted(counts), key=lambda v: counts[v])
+    else:
+        value = sum(scored) / len(scored)
+    return Score(grader=grader, judge="combined", value=round(value, 3), method=f"{how} of {len(scored)}")
