@@ -44,6 +44,16 @@ class ScenarioDeps:
     max_turns: int = 12
     think_tokens: int | None = None
     act_tokens: int | None = None
+    sample: int = 0
+
+    def sampling(self) -> dict[str, Any]:
+        """Extra call arguments for repeat ``sample`` > 0: its own cache entry, and its own seed where supported."""
+        if not self.sample:
+            return {}
+        extra: dict[str, Any] = {"cache_salt": f"repeat-{self.sample}"}
+        if getattr(self.gateway.model, "supports_seed", False):
+            extra["seed"] = self.sample
+        return extra
 
 
 def _render_beat(beat: PlayableBeat, narration: str, show_consequences: bool) -> str:
@@ -144,7 +154,9 @@ def build_scenario_graph(deps: ScenarioDeps) -> StateGraph:
         return {"retrieved": [{"id": h.passage_id, "stage": h.stage, "text": h.text} for h in hits]}
 
     async def think(state: ScenarioState) -> dict[str, Any]:
-        reply = await deps.gateway.agenerate(persona_messages(state, prompts.THINK), **_budget(deps.think_tokens))
+        reply = await deps.gateway.agenerate(
+            persona_messages(state, prompts.THINK), **_budget(deps.think_tokens), **deps.sampling()
+        )
         return {"think": reply.text.strip(), "think_usage": _usage(reply)}
 
     async def act(state: ScenarioState) -> dict[str, Any]:
@@ -162,7 +174,7 @@ def build_scenario_graph(deps: ScenarioDeps) -> StateGraph:
         budget = deps.act_tokens
         if deps.mode in ("cot", "native") and budget is not None and deps.think_tokens is not None:
             budget += deps.think_tokens
-        reply = await deps.gateway.agenerate(messages, **_budget(budget))
+        reply = await deps.gateway.agenerate(messages, **_budget(budget), **deps.sampling())
         act_text = reply.text.strip()
         if deps.mode == "cot":
             think_text, act_text = split_cot(act_text)
@@ -181,6 +193,7 @@ def build_scenario_graph(deps: ScenarioDeps) -> StateGraph:
                 [*messages, AIMessage(reply.text), HumanMessage(prompts.REPAIR.format(**slots))],
                 max_tokens=24,
                 **constrain,
+                **deps.sampling(),
             )
             decision = read_decision(repair.text, beat.choices, beat.allow_other)
             decision = (

@@ -37,6 +37,19 @@ from bow.records import MODES
     help="Judge model for thinking/acting fidelity (repeatable; default: the global --judge, else none).",
 )
 @click.option("--no-grade", is_flag=True, help="Skip grading (transcripts only).")
+@click.option(
+    "--repeats",
+    type=int,
+    default=1,
+    show_default=True,
+    help="Play every item N times (decision consistency); use with --temperature > 0.",
+)
+@click.option("--temperature", type=float, default=None, help="Sampling temperature for the persona models.")
+@click.option(
+    "--cross-version",
+    is_flag=True,
+    help="Also ask each version its sibling versions' canon questions (the leakage matrix).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @click.pass_obj
 def run(
@@ -53,6 +66,9 @@ def run(
     show_consequences: bool,
     judges: tuple[str, ...],
     no_grade: bool,
+    repeats: int,
+    temperature: float | None,
+    cross_version: bool,
     as_json: bool,
 ) -> None:
     r"""Run a suite: every model × persona × scenario × mode through the scenario graph.
@@ -80,6 +96,9 @@ def run(
         out=Path(out) if out else None,
         judges=list(judges) or ([settings.judge] if settings.judge else []),
         grade=not no_grade,
+        repeats=max(1, repeats),
+        cross_version=cross_version,
+        temperature=temperature,
     )
     with _progress(as_json) as progress:
         outcome = execute(settings, options, progress=progress)

@@ -105,9 +105,12 @@ class Gateway:
             self._semaphores[loop_id] = asyncio.Semaphore(self.concurrency)
         return self._semaphores[loop_id]
 
-    def key_for(self, messages: list[BaseMessage], params: dict[str, Any]) -> str:
-        """The cache key of this call."""
-        return cache_key(self.spec, {**self.params, **params, "base_url": self.base_url}, message_dicts(messages))
+    def key_for(self, messages: list[BaseMessage], params: dict[str, Any], salt: str | None = None) -> str:
+        """The cache key of this call (``salt`` separates repeated samples of the same call)."""
+        keyed = {**self.params, **params, "base_url": self.base_url}
+        if salt:
+            keyed["cache_salt"] = salt
+        return cache_key(self.spec, keyed, message_dicts(messages))
 
     def _failure(self, exc: BaseException, attempts: int) -> ModelCallError:
         detail = redact_text(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
@@ -131,9 +134,11 @@ class Gateway:
                 await self._sleep(self.retry.delay(attempt))
                 attempt += 1
 
-    async def agenerate(self, messages: list[BaseMessage], *, use_cache: bool = True, **params: Any) -> ModelReply:
+    async def agenerate(
+        self, messages: list[BaseMessage], *, use_cache: bool = True, cache_salt: str | None = None, **params: Any
+    ) -> ModelReply:
         """One reply for ``messages``: from the cache, or from the model with retries."""
-        key = self.key_for(messages, params)
+        key = self.key_for(messages, params, cache_salt)
         if use_cache and self.cache is not None:
             hit = self.cache.get(key)
             if hit is not None:

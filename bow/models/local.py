@@ -96,6 +96,7 @@ class LocalLlamaChat(BaseChatModel):
     # uses this for its one repair prompt, the local counterpart of structured output.
     supports_choice_grammar: bool = True
     max_concurrency: int = 1  # one llama.cpp context per process; calls are serialised
+    supports_seed: bool = True  # repeated samples pass their own seed
 
     @property
     def _llm_type(self) -> str:

@@ -19,11 +19,13 @@ class RunItem:
     scenario_id: str
     mode: str
     memory: bool
+    repeat: int = 0
 
     @property
     def key(self) -> str:
-        """Stable identity of the item."""
-        return f"{self.model}|{self.persona_id}|{self.scenario_id}|{self.mode}|{'mem' if self.memory else 'nomem'}"
+        """Stable identity of the item (repeats after the first carry their index)."""
+        base = f"{self.model}|{self.persona_id}|{self.scenario_id}|{self.mode}|{'mem' if self.memory else 'nomem'}"
+        return f"{base}|r{self.repeat}" if self.repeat else base
 
 
 def plan_items(
@@ -36,8 +38,15 @@ def plan_items(
     memory: bool,
     persona_glob: str | None = None,
     limit: int | None = None,
+    repeats: int = 1,
+    cross_version: bool = False,
 ) -> list[RunItem]:
-    """Items of ``suite`` for the given models and modes, in a stable order."""
+    """Items of ``suite`` for the given models and modes, in a stable order.
+
+    ``cross_version`` also asks each version the canon questions written for its sibling
+    versions (same hero), which is what the leakage matrix is built from; ``repeats``
+    plays every item that many times, for decision consistency.
+    """
     chosen_personas = [
         p
         for p in personas
@@ -50,7 +59,9 @@ def plan_items(
     for persona in sorted(chosen_personas, key=lambda p: p.id):
         kept: dict[str, int] = defaultdict(int)
         for scenario in sorted(scenarios.scenarios.values(), key=lambda s: s.id):
-            if not scenario.target.allows(persona.id) or not any(fnmatch(scenario.id, g) for g in suite.scenarios):
+            if not any(fnmatch(scenario.id, g) for g in suite.scenarios):
+                continue
+            if not scenario.target.allows(persona.id) and not _sibling_canon(scenario, persona, cross_version):
                 continue
             if suite.per_persona_per_kind is not None and kept[scenario.kind] >= suite.per_persona_per_kind:
                 continue
@@ -58,9 +69,23 @@ def plan_items(
             pairs.append((persona.id, scenario.id))
     if limit is not None:
         pairs = pairs[:limit]
-    items = [RunItem(m, p, s, mode, memory) for m in models for mode in modes for p, s in pairs]
+    items = [
+        RunItem(m, p, s, mode, memory, r) for r in range(repeats) for m in models for mode in modes for p, s in pairs
+    ]
     if not items:
         raise BowError(
             f"Suite '{suite.id}' has no scenario its personas may play.", "Check the suite's scenario globs."
         )
     return items
+
+
+def _sibling_canon(scenario: Any, persona: Any, cross_version: bool) -> bool:
+    """A canon question written for another version of the same hero (asked only with ``cross_version``)."""
+    target = getattr(scenario.target, "persona", None)
+    return (
+        cross_version
+        and scenario.kind == "canon-event"
+        and target is not None
+        and target != persona.id
+        and target.split("/")[0] == persona.hero
+    )

@@ -33,6 +33,9 @@ class RunOptions:
     out: Path | None = None
     judges: list[str] = field(default_factory=list)
     grade: bool = True
+    repeats: int = 1
+    cross_version: bool = False
+    temperature: float | None = None
 
     def identity(self) -> dict[str, Any]:
         """The configuration recorded in the manifest and checked on resume."""
@@ -83,6 +86,8 @@ def execute(settings: Any, options: RunOptions, executor: Executor | None = None
         memory=options.memory,
         persona_glob=options.persona_glob,
         limit=options.limit,
+        repeats=options.repeats,
+        cross_version=options.cross_version,
     )
     run = RunDir.open(
         options.out or options.default_out(settings.home), {**options.identity(), "concurrency": options.concurrency}
@@ -97,7 +102,8 @@ def execute(settings: Any, options: RunOptions, executor: Executor | None = None
 
         memory = open_memory(settings)
         memory.build([personas.get(pid) for pid in sorted({i.persona_id for i in todo})])
-    gateways = {m: open_gateway(settings, m, concurrency=options.concurrency) for m in options.models}
+    params = {} if options.temperature is None else {"temperature": options.temperature}
+    gateways = {m: open_gateway(settings, m, concurrency=options.concurrency, params=params) for m in options.models}
 
     graders = make_graders(settings, options.judges) if options.grade and todo else None
 
@@ -108,8 +114,9 @@ def execute(settings: Any, options: RunOptions, executor: Executor | None = None
             gateway=gateways[item.model],
             mode=item.mode,  # type: ignore[arg-type]
             show_consequences=options.show_consequences,
+            sample=item.repeat,
         )
-        record = {"key": item.key, **(await run_once(deps)).model_dump(mode="json")}
+        record = {"key": item.key, "repeat": item.repeat, **(await run_once(deps)).model_dump(mode="json")}
         # Grading is the item's last step: a finished item always has its scores beside it.
         scores = await grade_one(record, personas, graders) if graders is not None else []
         return {"transcript": record, "scores": scores}
@@ -151,7 +158,10 @@ def summarize_dir(path: Path, personas: Any, scenarios: Any, wall_s: float | Non
     failures = {f["key"]: f for f in read_jsonl(path / FAILURES) if f["key"] not in done}
     universe_of = {p.id: p.universe for p in personas}
     stage_of = {s.id: s.stage.value for s in scenarios.scenarios.values() if getattr(s, "stage", None)}
-    summary = summarize(transcripts, list(failures.values()), universe_of, stage_of, wall_s)
+    target_of = {
+        s.id: s.target.persona for s in scenarios.scenarios.values() if s.kind == "canon-event" and s.target.persona
+    }
+    summary = summarize(transcripts, list(failures.values()), universe_of, stage_of, wall_s, target_of)
     from graders.aggregate import summarize_scores
 
     # Only scores of items that finished (a crash can leave scores without their transcript line).

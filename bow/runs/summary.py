@@ -27,16 +27,77 @@ def _accuracy(rows: list[tuple[str, bool]]) -> dict[str, Any]:
     }
 
 
+def leakage(canon: list[tuple[dict[str, Any], bool]], target_of: dict[str, str]) -> dict[str, Any]:
+    """Per hero: accuracy of each answering version (rows) on each version's canon questions (columns).
+
+    The diagonal is a version on its own canon; off-diagonal cells, on its siblings' canon
+    (planned with ``--cross-version``), show how far a version's answers generalise or leak.
+    """
+    cells: dict[str, dict[str, dict[str, list[bool]]]] = defaultdict(lambda: defaultdict(lambda: defaultdict(list)))
+    for record, correct in canon:
+        question_version = target_of.get(record["scenario_id"])
+        if question_version is None:
+            continue
+        hero = record["persona_id"].split("/")[0]
+        cells[hero][record["persona_id"]][question_version].append(correct)
+    return {
+        hero: {
+            answering: {asked: {"n": len(v), "accuracy": round(sum(v) / len(v), 4)} for asked, v in sorted(row.items())}
+            for answering, row in sorted(rows.items())
+        }
+        for hero, rows in sorted(cells.items())
+    }
+
+
+def consistency(records: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """Across repeated plays of the same item: the share of repeats agreeing with the most common decision."""
+    by_item: dict[str, list[list[str]]] = defaultdict(list)
+    for record in records:
+        base = record.get("key", "").split("|r")[0]
+        by_item[base].append([t["decision"]["choice"] for t in record["turns"]])
+    repeated = {k: v for k, v in by_item.items() if len(v) > 1}
+    if not repeated:
+        return None
+    shares = []
+    for plays in repeated.values():
+        for beat in range(min(len(p) for p in plays)):
+            choices = [p[beat] for p in plays]
+            shares.append(Counter(choices).most_common(1)[0][1] / len(choices))
+    return {"items": len(repeated), "agreement": round(sum(shares) / len(shares), 4)}
+
+
+def mode_deltas(groups: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """Per model: canon accuracy by mode and each mode's difference from ``direct`` (no reasoning)."""
+    by_model: dict[str, dict[str, float]] = defaultdict(dict)
+    for group, data in groups.items():
+        model, _, mode = group.rpartition(" [")
+        accuracy = (data.get("canon") or {}).get("accuracy")
+        if accuracy is not None:
+            by_model[model][mode.rstrip("]")] = accuracy
+    out = {}
+    for model, modes in by_model.items():
+        base = modes.get("direct")
+        out[model] = {
+            "accuracy": modes,
+            "minus_direct": None
+            if base is None
+            else {m: round(a - base, 4) for m, a in modes.items() if m != "direct"},
+        }
+    return out
+
+
 def summarize(
     transcripts: list[dict[str, Any]],
     failures: list[dict[str, Any]],
     universe_of: dict[str, str],
     stage_of: dict[str, str],
     wall_s: float | None = None,
+    target_of: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """Aggregate transcripts by ``model`` and ``mode``.
 
-    ``universe_of`` maps persona id → universe; ``stage_of`` maps canon scenario id → life stage.
+    ``universe_of`` maps persona id → universe; ``stage_of`` maps canon scenario id → life stage;
+    ``target_of`` maps canon scenario id → the persona version it was written for.
     """
     by_group: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for record in transcripts:
@@ -69,8 +130,16 @@ def summarize(
                 "output": sum(t["output_tokens"] for t in turns),
             },
             "model_latency_s": round(sum(t["latency_s"] for t in turns), 3),
+            "leakage": leakage(correct, target_of or {}),
+            "consistency": consistency(records),
         }
     uncovered = {k: v for k, v in failed_by_group.items() if k not in groups}
     for group, count in uncovered.items():
         groups[group] = {"items": 0, "failed": count}
-    return {"groups": groups, "items": len(transcripts), "failed": len(failures), "wall_s": wall_s}
+    return {
+        "groups": groups,
+        "mode_deltas": mode_deltas(groups),
+        "items": len(transcripts),
+        "failed": len(failures),
+        "wall_s": wall_s,
+    }

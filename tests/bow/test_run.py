@@ -186,3 +186,49 @@ def test_kill_minus_nine_then_resume_loses_and_duplicates_nothing(tmp_path, suit
     assert second.returncode == 0, second.stderr
     keys = [row["key"] for row in read_jsonl(results)]
     assert len(keys) == 14 and len(set(keys)) == 14
+
+
+def test_cross_version_leakage_repeats_and_mode_deltas(tmp_path):
+    directory = tmp_path / "scen"
+    (directory / "suites").mkdir(parents=True)
+    (directory / "suites" / "thor.yaml").write_text(
+        yaml.safe_dump(
+            {
+                "id": "thor",
+                "description": "t",
+                "personas": ["thor/*"],
+                "scenarios": ["canon/thor/earth-616/*"],
+            }
+        )
+    )
+    spec = script(tmp_path / "s.yaml")  # always answers B
+    result = bow(
+        "-m",
+        spec,
+        "--scenarios",
+        str(directory),
+        "run",
+        "thor",
+        "--no-memory",
+        "--no-grade",
+        "--cross-version",
+        "--repeats",
+        "2",
+        "--mode",
+        "direct",
+        "--mode",
+        "two-node",
+        "--out",
+        str(tmp_path / "run"),
+        "--json",
+    )
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.output)
+    assert summary["items"] == 3 * 7 * 2 * 2  # 3 versions x 7 questions x 2 modes x 2 repeats
+    group = summary["groups"][f"{spec} [two-node]"]
+    matrix = group["leakage"]["thor"]
+    assert set(matrix) == {"thor/earth-616", "thor/mcu-love-and-thunder", "thor/what-if-only-child"}
+    assert all(set(row) == {"thor/earth-616"} and row["thor/earth-616"]["n"] == 14 for row in matrix.values())
+    assert group["consistency"] == {"items": 21, "agreement": 1.0}
+    deltas = summary["mode_deltas"][spec]
+    assert deltas["minus_direct"] == {"two-node": 0.0}
