@@ -51,6 +51,9 @@ def _stats(a: np.ndarray, b: np.ndarray) -> dict[str, float | None]:
 def agreement(human: list[float], judge: list[float], resamples: int = 2000, seed: int = 0) -> dict[str, object]:
     """Statistics on paired scores, with percentile bootstrap 95 % intervals."""
     a, b = np.asarray(human, dtype=float), np.asarray(judge, dtype=float)
+    if len(a) == 0:
+        empty = {"value": None, "ci95": None}
+        return {"n": 0, "spearman": empty, "qwk": empty, "exact": empty, "within_1": empty}
     point = _stats(a, b)
     rng = np.random.default_rng(seed)
     samples: dict[str, list[float]] = {k: [] for k in point}

@@ -20,6 +20,8 @@ from bow.models.gateway import Gateway
 from graders import prompts
 from graders.verdict import FidelityVerdict, Score
 
+JUDGE_TOKENS = 512
+VERDICT_SCHEMA = FidelityVerdict.model_json_schema()
 JudgeFn = Callable[[dict[str, Any], dict[str, Any], list[str]], Awaitable[Score]]
 _JSON = re.compile(r"\{.*\}", re.DOTALL)
 _REFUSAL = re.compile(r"(?i)\b(I can(?:'|no)t (?:help|assist|evaluate)|I'm sorry, but|as an AI)\b")
@@ -55,8 +57,13 @@ def make_fidelity_judge(kind: str, gateway: Gateway) -> JudgeFn:
             narration=turn["narration"],
             reply=reply,
         )
+        # Backends that can constrain decoding to a schema (the local one) get the verdict's schema:
+        # the counterpart of structured output, so even a small judge returns a readable verdict.
+        constrained = {"json_schema": VERDICT_SCHEMA} if getattr(gateway.model, "supports_json_schema", False) else {}
         try:
-            answer = await gateway.agenerate([SystemMessage(prompts.FIDELITY_SYSTEM), HumanMessage(user)])
+            answer = await gateway.agenerate(
+                [SystemMessage(prompts.FIDELITY_SYSTEM), HumanMessage(user)], max_tokens=JUDGE_TOKENS, **constrained
+            )
         except BowError as exc:
             return Score(grader=kind, judge=gateway.spec, unscored_reason=f"judge call failed: {exc.message}")
         verdict, reason = parse_verdict(answer.text)

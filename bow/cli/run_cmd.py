@@ -50,6 +50,11 @@ from bow.records import MODES
     is_flag=True,
     help="Also ask each version its sibling versions' canon questions (the leakage matrix).",
 )
+@click.option(
+    "--likelihood",
+    is_flag=True,
+    help="Also score canon options by log-probability, with no parsing (backends that expose it: local).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @click.pass_obj
 def run(
@@ -69,6 +74,7 @@ def run(
     repeats: int,
     temperature: float | None,
     cross_version: bool,
+    likelihood: bool,
     as_json: bool,
 ) -> None:
     r"""Run a suite: every model × persona × scenario × mode through the scenario graph.
@@ -99,6 +105,7 @@ def run(
         repeats=max(1, repeats),
         cross_version=cross_version,
         temperature=temperature,
+        likelihood=likelihood,
     )
     with _progress(as_json) as progress:
         outcome = execute(settings, options, progress=progress)

@@ -97,6 +97,8 @@ class LocalLlamaChat(BaseChatModel):
     supports_choice_grammar: bool = True
     max_concurrency: int = 1  # one llama.cpp context per process; calls are serialised
     supports_seed: bool = True  # repeated samples pass their own seed
+    supports_likelihood: bool = True  # canon options can be scored by log-probability
+    supports_json_schema: bool = True  # replies can be constrained to a JSON schema (judges' verdicts)
 
     @property
     def _llm_type(self) -> str:
@@ -121,7 +123,11 @@ class LocalLlamaChat(BaseChatModel):
 
     def _params(self, stop: list[str] | None, kwargs: dict[str, Any]) -> dict[str, Any]:
         grammar = None
-        if kwargs.get("choice_grammar"):
+        if kwargs.get("json_schema"):
+            from llama_cpp import LlamaGrammar
+
+            grammar = LlamaGrammar.from_json_schema(json.dumps(kwargs["json_schema"]), verbose=False)
+        elif kwargs.get("choice_grammar"):
             from llama_cpp import LlamaGrammar
 
             alternatives = " | ".join(json.dumps(c) for c in kwargs["choice_grammar"])
@@ -166,6 +172,14 @@ class LocalLlamaChat(BaseChatModel):
     ) -> ChatResult:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(_llama_thread, lambda: self._generate(messages, stop, None, **kwargs))
+
+    def score_continuations(self, messages: list[BaseMessage], continuations: list[str]) -> list[float]:
+        """Log-probability of each continuation after ``messages`` (see ``bow.models.likelihood``)."""
+        from bow.models.likelihood import score_continuations
+
+        llm, lock = self.llama()
+        with lock:
+            return score_continuations(llm, to_openai_messages(messages), continuations)
 
     def _stream(
         self,

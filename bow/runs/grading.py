@@ -67,3 +67,31 @@ def regrade_run(path: Path, personas: Any, graders: Any, concurrency: int = 4) -
     tmp.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
     tmp.replace(path / SCORES)
     return len(rows)
+
+
+async def likelihood_rows(record: dict[str, Any], persona: Any, scenario: Any, model: Any) -> list[dict[str, Any]]:
+    """``canon-likelihood`` scores for a canon item, when the persona model exposes log-probabilities."""
+    from langchain_core.messages import HumanMessage, SystemMessage
+
+    from agents.persona_agent import render_system_prompt
+    from graders.likelihood import likelihood_choice, supports_likelihood
+    from graders.verdict import ScoreRecord
+
+    if scenario.kind != "canon-event" or not supports_likelihood(model):
+        return []
+    listing = "\n".join(f"{k}. {v}" for k, v in sorted(scenario.options.items()))
+    messages = [
+        SystemMessage(render_system_prompt(persona)),
+        HumanMessage(f"{scenario.question}\n{listing}\nAnswer with the option you choose."),
+    ]
+    scores = await likelihood_choice(model, messages, dict(scenario.options), scenario.answer)
+    row = ScoreRecord(
+        key=record.get("key", ""),
+        persona_id=record["persona_id"],
+        scenario_id=record["scenario_id"],
+        model=record["model"],
+        mode=record["mode"],
+        beat_id="likelihood",
+        scores=scores,
+    )
+    return [row.model_dump(mode="json")]

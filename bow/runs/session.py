@@ -12,7 +12,7 @@ from typing import Any
 
 from bow.errors import BowError
 from bow.runs.executor import Executor, LocalExecutor
-from bow.runs.grading import grade_one, make_graders
+from bow.runs.grading import grade_one, likelihood_rows, make_graders
 from bow.runs.plan import RunItem, plan_items
 from bow.runs.rundir import FAILURES, SCORES, TRANSCRIPTS, RunDir, read_jsonl
 from bow.runs.summary import summarize
@@ -36,6 +36,7 @@ class RunOptions:
     repeats: int = 1
     cross_version: bool = False
     temperature: float | None = None
+    likelihood: bool = False
 
     def identity(self) -> dict[str, Any]:
         """The configuration recorded in the manifest and checked on resume."""
@@ -119,6 +120,9 @@ def execute(settings: Any, options: RunOptions, executor: Executor | None = None
         record = {"key": item.key, "repeat": item.repeat, **(await run_once(deps)).model_dump(mode="json")}
         # Grading is the item's last step: a finished item always has its scores beside it.
         scores = await grade_one(record, personas, graders) if graders is not None else []
+        if options.likelihood:
+            scenario = scenarios.get(item.scenario_id)
+            scores += await likelihood_rows(record, personas.get(item.persona_id), scenario, gateways[item.model].model)
         return {"transcript": record, "scores": scores}
 
     failed: list[tuple[str, str]] = []

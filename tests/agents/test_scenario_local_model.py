@@ -28,3 +28,59 @@ async def test_embedded_model_thinks_and_acts_at_every_beat(mode):
         assert turn.think.strip() and turn.act.strip(), turn
         assert turn.decision.choice in {"A", "B", "other", "unparsed"}
         assert turn.output_tokens > 0
+
+
+def test_likelihood_scores_options_without_parsing():
+    from langchain_core.messages import HumanMessage, SystemMessage
+
+    from bow.models.local import LocalLlamaChat
+
+    model = LocalLlamaChat()
+    messages = [SystemMessage("You are Tony Stark."), HumanMessage("What is your father's first name?")]
+    first = model.score_continuations(messages, [" Howard", " Obadiah", " Howard"])
+    assert all(v < 0 for v in first) and first[0] == pytest.approx(first[2], abs=1e-4)
+    again = model.score_continuations(messages, [" Obadiah"])  # state is rewound between options and calls
+    assert again[0] == pytest.approx(first[1], abs=1e-4)
+
+
+def test_run_with_likelihood_on_the_embedded_model(tmp_path):
+    import json
+
+    import yaml
+    from click.testing import CliRunner
+
+    from bow.cli.main import cli
+
+    directory = tmp_path / "scen"
+    (directory / "suites").mkdir(parents=True)
+    (directory / "suites" / "two.yaml").write_text(
+        yaml.safe_dump(
+            {
+                "id": "two",
+                "description": "t",
+                "personas": ["iron-man/mcu-endgame"],
+                "scenarios": ["canon/iron-man/mcu-endgame/childhood-1", "canon/iron-man/mcu-endgame/pre-hero-1"],
+            }
+        )
+    )
+    out = tmp_path / "run"
+    result = CliRunner().invoke(
+        cli,
+        [
+            "--scenarios",
+            str(directory),
+            "run",
+            "two",
+            "--no-memory",
+            "--mode",
+            "direct",
+            "--likelihood",
+            "--out",
+            str(out),
+            "--json",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in (out / "scores.jsonl").read_text().splitlines()]
+    likely = [s for r in rows for s in r["scores"] if s["grader"] == "canon-likelihood"]
+    assert len(likely) == 2 and all(s["label"] in "ABCD" and s["value"] in (0.0, 1.0) for s in likely)
