@@ -13,7 +13,7 @@ from typing import Any
 from bow.embeddings import Embedder
 from bow.models.gateway import Gateway
 from graders.canon import grade_choice
-from graders.judges import JudgeFn, combine, make_fidelity_judge
+from graders.judges import JudgeFn, combine, make_fidelity_judge, make_geval_judge
 from graders.tam import tam_label, tam_scores
 from graders.verdict import Score, ScoreRecord
 
@@ -28,8 +28,12 @@ class GraderSet:
     label_tam: bool = True
 
     def fidelity_judges(self) -> list[tuple[str, JudgeFn]]:
-        """(kind, judge) pairs for every judge model."""
-        return [(kind, make_fidelity_judge(kind, g)) for g in self.judges for kind in ("thinking", "acting")]
+        """(kind, judge) pairs for every judge model (plus a G-Eval judge where log-probabilities exist)."""
+        pairs = [(kind, make_fidelity_judge(kind, g)) for g in self.judges for kind in ("thinking", "acting")]
+        for gateway in self.judges:
+            if getattr(gateway.model, "supports_likelihood", False):
+                pairs += [(f"{kind}-geval", make_geval_judge(kind, gateway)) for kind in ("thinking", "acting")]
+        return pairs
 
 
 async def grade_record(
@@ -47,7 +51,7 @@ async def grade_record(
             scores.append(await grade_choice(turn["act"], turn.get("choices") or {}, record["answer"], fallback))
         recalled = [passages[p] for p in turn.get("retrieved") or [] if p in passages]
         judged = await asyncio.gather(*(judge(turn, persona_card, recalled) for _, judge in judges))
-        for kind in ("thinking", "acting"):
+        for kind in ("thinking", "acting", "thinking-geval", "acting-geval"):
             mine = [s for (k, _), s in zip(judges, judged, strict=True) if k == kind]
             scores.extend(mine)
             if len(mine) > 1:

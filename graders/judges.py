@@ -96,3 +96,46 @@ def combine(scores: list[Score], how: str = "mean") -> Score:
     else:
         value = sum(scored) / len(scored)
     return Score(grader=grader, judge="combined", value=round(value, 3), method=f"{how} of {len(scored)}")
+
+
+GEVAL_ASK = "Answer with a single digit from 0 to 5: the score."
+
+
+def make_geval_judge(kind: str, gateway: Gateway) -> JudgeFn:
+    """G-Eval style: the probability-weighted score over the digits 0-5, for judges exposing log-probabilities."""
+    import asyncio
+    import math
+
+    rubric = {"thinking": prompts.THINKING_RUBRIC, "acting": prompts.ACTING_RUBRIC}[kind]
+
+    async def judge(turn: dict[str, Any], persona_card: dict[str, Any], passages: list[str]) -> Score:
+        reply = turn["think"] if kind == "thinking" else turn["act"]
+        grader = f"{kind}-geval"
+        if not (reply or "").strip():
+            return Score(grader=grader, judge=gateway.spec, unscored_reason=f"no {kind} text to judge")
+        user = prompts.FIDELITY_USER.format(
+            rubric=rubric,
+            persona_header=persona_card["header"],
+            persona_profile=persona_card["profile"],
+            passages="\n".join(f"- {p}" for p in passages) or "- (none given)",
+            narration=turn["narration"],
+            reply=reply,
+        ).replace("Return the JSON object now.", GEVAL_ASK)
+        try:
+            logprobs = await asyncio.to_thread(
+                gateway.model.score_continuations, [HumanMessage(user)], [str(d) for d in range(6)]
+            )
+        except Exception as exc:  # noqa: BLE001 - any backend failure is an unscored verdict
+            return Score(grader=grader, judge=gateway.spec, unscored_reason=f"scoring failed: {exc}")
+        top = max(logprobs)
+        weights = [math.exp(lp - top) for lp in logprobs]
+        expected = sum(d * w for d, w in enumerate(weights)) / sum(weights)
+        return Score(
+            grader=grader,
+            judge=gateway.spec,
+            value=round(expected, 4),
+            method="probability-weighted",
+            rationale="p(0..5) = " + ", ".join(f"{w / sum(weights):.2f}" for w in weights),
+        )
+
+    return judge

@@ -84,3 +84,19 @@ def test_run_with_likelihood_on_the_embedded_model(tmp_path):
     rows = [json.loads(line) for line in (out / "scores.jsonl").read_text().splitlines()]
     likely = [s for r in rows for s in r["scores"] if s["grader"] == "canon-likelihood"]
     assert len(likely) == 2 and all(s["label"] in "ABCD" and s["value"] in (0.0, 1.0) for s in likely)
+
+
+async def test_embedded_judge_gives_a_schema_verdict_and_a_probability_weighted_score():
+    from graders.judges import make_fidelity_judge, make_geval_judge
+
+    gateway = Gateway("local")
+    turn = {
+        "narration": "A reactor falls toward a stadium.",
+        "think": "Pepper, or the crowd?",
+        "act": "I fly to the reactor. Pepper would never forgive me otherwise.",
+    }
+    card = {"header": "Tony Stark, MCU", "profile": "Sardonic genius who protects the people he loves."}
+    verdict = await make_fidelity_judge("acting", gateway)(turn, card, [])
+    assert verdict.value is not None and 0 <= verdict.value <= 5 and verdict.method == "json"
+    weighted = await make_geval_judge("acting", gateway)(turn, card, [])
+    assert 0 <= weighted.value <= 5 and weighted.rationale.startswith("p(0..5)")
