@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -45,6 +46,8 @@ class ScenarioDeps:
     think_tokens: int | None = None
     act_tokens: int | None = None
     sample: int = 0
+    grade: Callable[[dict[str, Any]], Awaitable[list[dict[str, Any]]]] | None = None
+    """When set, a ``grade`` node after ``conclude`` scores the finished transcript."""
 
     def sampling(self) -> dict[str, Any]:
         """Extra call arguments for repeat ``sample`` > 0: its own cache entry, and its own seed where supported."""
@@ -231,6 +234,18 @@ def build_scenario_graph(deps: ScenarioDeps) -> StateGraph:
             epilogue = deps.scenario.epilogue.get(key)  # type: ignore[call-overload]
         return {"epilogue": epilogue}
 
+    async def grade(state: ScenarioState) -> dict[str, Any]:
+        assert deps.grade is not None
+        record = {
+            "persona_id": deps.agent.persona.id,
+            "scenario_id": deps.scenario.id,
+            "model": deps.gateway.spec,
+            "mode": deps.mode,
+            "turns": state.get("turns") or [],
+            "answer": getattr(deps.scenario, "answer", None),
+        }
+        return {"scores": await deps.grade(record)}
+
     def route_after_retrieve(state: ScenarioState) -> Literal["think", "act"]:
         return "think" if deps.mode == "two-node" else "act"
 
@@ -250,5 +265,10 @@ def build_scenario_graph(deps: ScenarioDeps) -> StateGraph:
     builder.add_conditional_edges("retrieve", route_after_retrieve)
     builder.add_edge("think", "act")
     builder.add_conditional_edges("act", route_after_act)
-    builder.add_edge("conclude", END)
+    if deps.grade is not None:
+        builder.add_node("grade", grade)
+        builder.add_edge("conclude", "grade")
+        builder.add_edge("grade", END)
+    else:
+        builder.add_edge("conclude", END)
     return builder

@@ -69,11 +69,11 @@ def checkpoint_path(home: Path) -> Path:
     return home / "checkpoints" / "play.sqlite"
 
 
-async def run_once(deps: ScenarioDeps) -> Transcript:
-    """Play a scenario start to finish without checkpoints (benchmark items resume per item instead)."""
+async def run_once(deps: ScenarioDeps) -> tuple[Transcript, list[dict[str, Any]]]:
+    """Play (and, with ``deps.grade``, grade) a scenario without checkpoints; benchmark items resume per item."""
     graph = build_scenario_graph(deps).compile()
     values = await graph.ainvoke(
         {"beat_index": 0, "turns": [], "previous_choice": None},
         {"recursion_limit": 8 * deps.max_turns + 10},
     )
-    return transcript_from_state(deps, values, finished=True)
+    return transcript_from_state(deps, values, finished=True), values.get("scores") or []

@@ -35,3 +35,6 @@ class ScenarioState(TypedDict, total=False):
 
     epilogue: str | None
     """Closing narration after the final decision."""
+
+    scores: list[dict[str, Any]]
+    """Score records from the grade node (when the graph grades its own transcript)."""

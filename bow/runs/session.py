@@ -109,6 +109,9 @@ def execute(settings: Any, options: RunOptions, executor: Executor | None = None
     graders = make_graders(settings, options.judges) if options.grade and todo else None
 
     async def play_item(item: RunItem) -> dict[str, Any]:
+        async def grade(record: dict[str, Any]) -> list[dict[str, Any]]:
+            return await grade_one({**record, "key": item.key}, personas, graders)
+
         deps = ScenarioDeps(
             agent=PersonaAgent(personas.get(item.persona_id), memory if item.memory else None),
             scenario=scenarios.get(item.scenario_id),
@@ -116,10 +119,10 @@ def execute(settings: Any, options: RunOptions, executor: Executor | None = None
             mode=item.mode,  # type: ignore[arg-type]
             show_consequences=options.show_consequences,
             sample=item.repeat,
+            grade=grade if graders is not None else None,  # grading is the graph's last node
         )
-        record = {"key": item.key, "repeat": item.repeat, **(await run_once(deps)).model_dump(mode="json")}
-        # Grading is the item's last step: a finished item always has its scores beside it.
-        scores = await grade_one(record, personas, graders) if graders is not None else []
+        transcript, scores = await run_once(deps)
+        record = {"key": item.key, "repeat": item.repeat, **transcript.model_dump(mode="json")}
         if options.likelihood:
             scenario = scenarios.get(item.scenario_id)
             scores += await likelihood_rows(record, personas.get(item.persona_id), scenario, gateways[item.model].model)

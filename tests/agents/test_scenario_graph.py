@@ -185,3 +185,18 @@ def test_split_cot():
         "I weigh it. Pepper matters. The city too.",
         "I fly. DECISION: B",
     )
+
+
+async def test_grade_node_runs_last_and_sees_the_finished_transcript():
+    seen = []
+
+    async def grade(record):
+        seen.append(record)
+        return [{"beat_id": "*", "scores": [{"grader": "test", "value": 1.0}]}]
+
+    deps = deps_for(two_node_replies("ABA"))
+    deps.grade = grade
+    order = []
+    await play(deps, InMemorySaver(), on_event=lambda node, _: order.append(node))
+    assert order[-2:] == ["conclude", "grade"]
+    assert len(seen) == 1 and len(seen[0]["turns"]) == 3 and seen[0]["persona_id"] == "iron-man/mcu-endgame"
