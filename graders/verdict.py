@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from pydantic import BaseModel, Field
 
 
 class FidelityVerdict(BaseModel):
     """A judge's verdict; field descriptions double as the schema shown to the judge."""
 
-    reasoning: str = Field(description="Two to four sentences comparing the reply with the persona's canon.")
-    evidence: list[str] = Field(default_factory=list, description="Short quotes from the reply that decided the score.")
+    reasoning: str = Field(
+        max_length=600, description="Two to four sentences comparing the reply with the persona's canon."
+    )
+    evidence: list[Annotated[str, Field(max_length=160)]] = Field(
+        default_factory=list,
+        max_length=3,
+        description="Up to three short quotes from the reply that decided the score.",
+    )
     score: int = Field(ge=0, le=5, description="0 (nothing like this version) to 5 (exactly this version).")
 
 
