@@ -9,6 +9,7 @@ into one model are serialised by a lock.
 from __future__ import annotations
 
 import asyncio
+import atexit
 import importlib.util
 import json
 import os
@@ -36,6 +37,17 @@ _loaded_guard = threading.Lock()
 # calling thread, so calls hopping between pool threads start competing teams that spin
 # against each other and roughly halve throughput on a small machine.
 _llama_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bow-llama")
+
+
+def _close_all() -> None:
+    """Free loaded models before interpreter teardown (llama-cpp's own finaliser fails that late)."""
+    with _loaded_guard:
+        for llm, _lock in _loaded.values():
+            llm.close()
+        _loaded.clear()
+
+
+atexit.register(_close_all)
 
 
 def embedded_gguf_path() -> Path:
