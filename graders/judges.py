@@ -7,7 +7,9 @@ reason — never a default value.
 
 from __future__ import annotations
 
+import asyncio
 import json
+import math
 import re
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -41,22 +43,29 @@ def parse_verdict(text: str) -> tuple[FidelityVerdict | None, str | None]:
     return None, "no JSON verdict in the judge's reply" if (text or "").strip() else "empty judge reply"
 
 
+RUBRICS = {"thinking": prompts.THINKING_RUBRIC, "acting": prompts.ACTING_RUBRIC}
+
+
+def judge_prompt(kind: str, turn: dict[str, Any], persona_card: dict[str, Any], passages: list[str]) -> str:
+    """The user message a judge of ``kind`` sees for one turn."""
+    return prompts.FIDELITY_USER.format(
+        rubric=RUBRICS[kind],
+        persona_header=persona_card["header"],
+        persona_profile=persona_card["profile"],
+        passages="\n".join(f"- {p}" for p in passages) or "- (none given)",
+        narration=turn["narration"],
+        reply=turn["think"] if kind == "thinking" else turn["act"],
+    )
+
+
 def make_fidelity_judge(kind: str, gateway: Gateway) -> JudgeFn:
     """A judge for ``kind`` in {"thinking", "acting"}: ``await judge(turn, persona_card, passages)``."""
-    rubric = {"thinking": prompts.THINKING_RUBRIC, "acting": prompts.ACTING_RUBRIC}[kind]
 
     async def judge(turn: dict[str, Any], persona_card: dict[str, Any], passages: list[str]) -> Score:
         reply = turn["think"] if kind == "thinking" else turn["act"]
         if not (reply or "").strip():
             return Score(grader=kind, judge=gateway.spec, unscored_reason=f"no {kind} text to judge")
-        user = prompts.FIDELITY_USER.format(
-            rubric=rubric,
-            persona_header=persona_card["header"],
-            persona_profile=persona_card["profile"],
-            passages="\n".join(f"- {p}" for p in passages) or "- (none given)",
-            narration=turn["narration"],
-            reply=reply,
-        )
+        user = judge_prompt(kind, turn, persona_card, passages)
         # Backends that can constrain decoding to a schema (the local one) get the verdict's schema:
         # the counterpart of structured output, so even a small judge returns a readable verdict.
         constrained = {"json_schema": VERDICT_SCHEMA} if getattr(gateway.model, "supports_json_schema", False) else {}
@@ -103,24 +112,13 @@ GEVAL_ASK = "Answer with a single digit from 0 to 5: the score."
 
 def make_geval_judge(kind: str, gateway: Gateway) -> JudgeFn:
     """G-Eval style: the probability-weighted score over the digits 0-5, for judges exposing log-probabilities."""
-    import asyncio
-    import math
-
-    rubric = {"thinking": prompts.THINKING_RUBRIC, "acting": prompts.ACTING_RUBRIC}[kind]
 
     async def judge(turn: dict[str, Any], persona_card: dict[str, Any], passages: list[str]) -> Score:
         reply = turn["think"] if kind == "thinking" else turn["act"]
         grader = f"{kind}-geval"
         if not (reply or "").strip():
             return Score(grader=grader, judge=gateway.spec, unscored_reason=f"no {kind} text to judge")
-        user = prompts.FIDELITY_USER.format(
-            rubric=rubric,
-            persona_header=persona_card["header"],
-            persona_profile=persona_card["profile"],
-            passages="\n".join(f"- {p}" for p in passages) or "- (none given)",
-            narration=turn["narration"],
-            reply=reply,
-        ).replace("Return the JSON object now.", GEVAL_ASK)
+        user = judge_prompt(kind, turn, persona_card, passages).replace("Return the JSON object now.", GEVAL_ASK)
         try:
             logprobs = await asyncio.to_thread(
                 gateway.model.score_continuations, [HumanMessage(user)], [str(d) for d in range(6)]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from personas.loader import SHIPPED_DIR, PersonaFileError, read_persona_file
 
@@ -50,16 +51,20 @@ def lint_paths(paths: list[Path]) -> dict[Path, FileReport]:
     return report
 
 
-def main(argv: list[str]) -> int:
-    """Print problems per file and a one-line total; return the exit status."""
-    report = lint_paths([Path(a) for a in argv] or [SHIPPED_DIR])
+def print_strict_report(report: dict[Path, Any], noun: str) -> int:
+    """Print every error and warning per file and a total; non-zero when any file has a problem."""
     bad = 0
     for file, entry in report.items():
         for problem in [*entry.errors, *entry.warnings]:
             print(f"{file}: {problem}")
         bad += bool(entry.errors or entry.warnings)
-    print(f"{len(report)} persona file(s) checked, {bad} with problems")
+    print(f"{len(report)} {noun} file(s) checked, {bad} with problems")
     return 1 if bad or not report else 0
+
+
+def main(argv: list[str]) -> int:
+    """Lint the given paths (default: the shipped personas) strictly; return the exit status."""
+    return print_strict_report(lint_paths([Path(a) for a in argv] or [SHIPPED_DIR]), "persona")
 
 
 if __name__ == "__main__":

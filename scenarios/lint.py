@@ -13,6 +13,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from personas.lint import print_strict_report
 from personas.loader import PersonaLibrary
 from personas.schema import LifeStage
 from scenarios.loader import SHIPPED_DIR, ScenarioFileError, read_scenario_file, read_suite_file
@@ -82,15 +83,8 @@ def lint_paths(paths: list[Path], persona_ids: set[str] | None = None) -> dict[P
 
 
 def main(argv: list[str]) -> int:
-    """Print problems per file and a total; return the exit status."""
-    report = lint_paths([Path(a) for a in argv] or [SHIPPED_DIR])
-    bad = 0
-    for file, entry in report.items():
-        for problem in [*entry.errors, *entry.warnings]:
-            print(f"{file}: {problem}")
-        bad += bool(entry.errors or entry.warnings)
-    print(f"{len(report)} scenario file(s) checked, {bad} with problems")
-    return 1 if bad or not report else 0
+    """Lint the given paths (default: the shipped scenarios) strictly; return the exit status."""
+    return print_strict_report(lint_paths([Path(a) for a in argv] or [SHIPPED_DIR]), "scenario")
 
 
 if __name__ == "__main__":

@@ -11,19 +11,13 @@ import re
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
-from personas.schema import PERSONA_ID_PATTERN, SLUG, LifeStage
+from personas.schema import PERSONA_ID_PATTERN, SLUG, LifeStage, Strict
 
 SCENARIO_ID = re.compile(rf"^{SLUG}(?:/{SLUG})*$")
 Letter = Literal["A", "B", "C", "D"]
 Choice = Literal["A", "B"]
-
-
-class Strict(BaseModel):
-    """Base for scenario models: unknown keys are errors."""
-
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
 class DilemmaType(StrEnum):
