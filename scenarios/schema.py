@@ -28,6 +28,16 @@ class DilemmaType(StrEnum):
     DUTY_VS_DESIRE = "duty-vs-personal-desire"
     ENDS_VS_MORAL_CODE = "ends-justify-means-vs-moral-code"
 
+    @property
+    def poles(self) -> tuple[str, str]:
+        """The two stances a choice of this type can take."""
+        return {
+            "save-the-one-you-love-vs-greater-good": ("loved-one", "greater-good"),
+            "hero-or-villain": ("hero", "villain"),
+            "duty-vs-personal-desire": ("duty", "desire"),
+            "ends-justify-means-vs-moral-code": ("ends", "code"),
+        }[self.value]
+
 
 class Target(Strict):
     """Who may play a scenario: one persona, every version of a hero, or anyone."""
@@ -126,6 +136,10 @@ class Beat(Strict):
     consequences: dict[Choice, str] | None = Field(
         default=None, description="Shown only in modes that show consequences."
     )
+    stances: dict[Choice, str] | None = Field(
+        default=None,
+        description="Which pole of the dilemma each choice takes (see DilemmaType.poles), for consistency metrics.",
+    )
 
     @model_validator(mode="after")
     def _two_choices(self) -> Beat:
@@ -164,6 +178,12 @@ class DilemmaScript(ScenarioBase):
         ids = [b.id for b in self.beats]
         if len(set(ids)) != len(ids):
             raise ValueError("beat ids must be unique")
+        poles = set(self.dilemma_type.poles)
+        for beat in self.beats:
+            if beat.stances is not None and (
+                sorted(beat.stances) != ["A", "B"] or not set(beat.stances.values()) <= poles
+            ):
+                raise ValueError(f"beat '{beat.id}': stances must map A and B to {sorted(poles)}")
         return self
 
 

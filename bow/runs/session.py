@@ -168,7 +168,14 @@ def summarize_dir(path: Path, personas: Any, scenarios: Any, wall_s: float | Non
     target_of = {
         s.id: s.target.persona for s in scenarios.scenarios.values() if s.kind == "canon-event" and s.target.persona
     }
-    summary = summarize(transcripts, list(failures.values()), universe_of, stage_of, wall_s, target_of)
+    stances_of = {
+        (s.id, beat.id): dict(beat.stances)
+        for s in scenarios.scenarios.values()
+        if s.kind == "dilemma-script"
+        for beat in s.beats
+        if beat.stances
+    }
+    summary = summarize(transcripts, list(failures.values()), universe_of, stage_of, wall_s, target_of, stances_of)
     from graders.aggregate import summarize_scores
 
     # Only scores of items that finished (a crash can leave scores without their transcript line).

@@ -66,6 +66,32 @@ def consistency(records: list[dict[str, Any]]) -> dict[str, Any] | None:
     return {"items": len(repeated), "agreement": round(sum(shares) / len(shares), 4)}
 
 
+def stance_summary(
+    records: list[dict[str, Any]], stances_of: dict[tuple[str, str], dict[str, str]]
+) -> dict[str, Any] | None:
+    """Moral stances taken in dilemma scripts: counts per pole, and persistence across a script's beats.
+
+    Persistence is, per transcript, the share of its beats whose stance is the transcript's most common
+    one, averaged over transcripts: 1.0 means a version held one line through every beat.
+    """
+    poles: Counter[str] = Counter()
+    persistence = []
+    for record in records:
+        taken = [
+            stances_of[(record["scenario_id"], t["beat_id"])].get(t["decision"]["choice"])
+            for t in record["turns"]
+            if (record["scenario_id"], t["beat_id"]) in stances_of
+        ]
+        taken = [pole for pole in taken if pole]
+        poles.update(taken)
+        if len(taken) > 1:
+            persistence.append(Counter(taken).most_common(1)[0][1] / len(taken))
+    if not poles:
+        return None
+    mean = round(sum(persistence) / len(persistence), 4) if persistence else None
+    return {"poles": dict(sorted(poles.items())), "persistence": mean, "scripts": len(persistence)}
+
+
 def mode_deltas(groups: dict[str, dict[str, Any]]) -> dict[str, Any]:
     """Per model: canon accuracy by mode and each mode's difference from ``direct`` (no reasoning)."""
     by_model: dict[str, dict[str, float]] = defaultdict(dict)
@@ -93,6 +119,7 @@ def summarize(
     stage_of: dict[str, str],
     wall_s: float | None = None,
     target_of: dict[str, str] | None = None,
+    stances_of: dict[tuple[str, str], dict[str, str]] | None = None,
 ) -> dict[str, Any]:
     """Aggregate transcripts by ``model`` and ``mode``.
 
@@ -132,6 +159,7 @@ def summarize(
             "model_latency_s": round(sum(t["latency_s"] for t in turns), 3),
             "leakage": leakage(correct, target_of or {}),
             "consistency": consistency(records),
+            "stances": stance_summary(records, stances_of or {}),
         }
     uncovered = {k: v for k, v in failed_by_group.items() if k not in groups}
     for group, count in uncovered.items():

@@ -100,3 +100,26 @@ async def test_embedded_judge_gives_a_schema_verdict_and_a_probability_weighted_
     assert verdict.value is not None and 0 <= verdict.value <= 5 and verdict.method == "json"
     weighted = await make_geval_judge("acting", gateway)(turn, card, [])
     assert 0 <= weighted.value <= 5 and weighted.rationale.startswith("p(0..5)")
+
+
+def test_calibrate_with_the_embedded_judge_on_the_shared_sample():
+    import json
+    from pathlib import Path
+
+    from click.testing import CliRunner
+
+    from bow.cli.main import cli
+
+    sample = Path(__file__).resolve().parents[3] / "shared" / "bow-annotations-sample" / "anno1_claude_sample.jsonl"
+    if not sample.is_file():
+        pytest.skip("shared annotation sample missing")
+    result = CliRunner().invoke(
+        cli, ["calibrate", "--annotations", str(sample), "--judge", "local", "--resamples", "300", "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)["judges"]["local"]
+    for kind in ("thinking", "acting"):
+        stats = report[kind]["agreement"]
+        assert stats["n"] + report[kind]["unscored"] + report[kind]["human_unscored"] >= 30
+        assert stats["n"] >= 20  # schema-constrained decoding keeps the small judge's verdicts readable
+        assert stats["exact"]["ci95"] is not None

@@ -232,3 +232,22 @@ def test_cross_version_leakage_repeats_and_mode_deltas(tmp_path):
     assert group["consistency"] == {"items": 21, "agreement": 1.0}
     deltas = summary["mode_deltas"][spec]
     assert deltas["minus_direct"] == {"two-node": 0.0}
+
+
+def test_stance_summary_counts_poles_and_persistence():
+    from bow.runs.summary import stance_summary
+
+    stances = {
+        ("s", "b1"): {"A": "duty", "B": "desire"},
+        ("s", "b2"): {"A": "desire", "B": "duty"},
+        ("s", "b3"): {"A": "duty", "B": "desire"},
+    }
+    turn = lambda beat, choice: {"beat_id": beat, "decision": {"choice": choice}}  # noqa: E731
+    records = [
+        {"scenario_id": "s", "turns": [turn("b1", "A"), turn("b2", "B"), turn("b3", "A")]},  # duty x3
+        {"scenario_id": "s", "turns": [turn("b1", "A"), turn("b2", "A"), turn("b3", "unparsed")]},
+    ]
+    result = stance_summary(records, stances)
+    assert result["poles"] == {"desire": 1, "duty": 4}
+    assert result["persistence"] == 0.75 and result["scripts"] == 2
+    assert stance_summary(records, {}) is None
