@@ -134,3 +134,34 @@ def test_mean_ci_and_summary_counts_unscored():
     ]
     acting = summarize_scores(rows)["m [two-node]"]["acting [j]"]
     assert acting["n"] == 1 and acting["unscored"] == 1 and acting["unscored_reasons"] == {"the judge refused": 1}
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from bow.datasets.annotations import parse_score  # noqa: E402
+
+
+@given(st.one_of(st.none(), st.booleans(), st.integers(-10, 10), st.floats(allow_nan=True), st.text(max_size=12)))
+@settings(max_examples=300, deadline=None)
+def test_parse_score_is_a_0_to_5_number_or_none(raw):
+    value = parse_score(raw)
+    assert value is None or 0 <= value <= 5
+
+
+@given(st.integers(0, 5), st.text(max_size=40), st.text(max_size=40))
+@settings(max_examples=200, deadline=None)
+def test_parse_verdict_reads_any_valid_score_amid_noise(score, before, after):
+    noise = lambda s: s.replace("{", "").replace("}", "")  # noqa: E731
+    text = f"{noise(before)} {json.dumps({'reasoning': 'r', 'evidence': [], 'score': score})} {noise(after)}"
+    verdict, reason = parse_verdict(text)
+    assert reason is None and verdict.score == score
+
+
+@given(st.text(max_size=200))
+@settings(max_examples=300, deadline=None)
+def test_parse_verdict_never_invents_a_score(text):
+    verdict, reason = parse_verdict(text)
+    assert (verdict is None) == (reason is not None)
+    if verdict is not None:
+        assert 0 <= verdict.score <= 5
