@@ -68,7 +68,9 @@ def make_fidelity_judge(kind: str, gateway: Gateway) -> JudgeFn:
         user = judge_prompt(kind, turn, persona_card, passages)
         # Backends that can constrain decoding to a schema (the local one) get the verdict's schema:
         # the counterpart of structured output, so even a small judge returns a readable verdict.
-        constrained = {"json_schema": VERDICT_SCHEMA} if getattr(gateway.model, "supports_json_schema", False) else {}
+        constrained: dict[str, Any] = (
+            {"json_schema": VERDICT_SCHEMA} if getattr(gateway.model, "supports_json_schema", False) else {}
+        )
         try:
             answer = await gateway.agenerate(
                 [SystemMessage(prompts.FIDELITY_SYSTEM), HumanMessage(user)], max_tokens=JUDGE_TOKENS, **constrained

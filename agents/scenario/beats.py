@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from agents.scenario import prompts
 from scenarios.schema import Beat, CanonEvent, DilemmaScript, MoralDilemma
@@ -28,7 +29,29 @@ def playable_beats(scenario: CanonEvent | MoralDilemma | DilemmaScript) -> list[
     """The beats a scenario plays, in order."""
     if isinstance(scenario, CanonEvent):
         text = prompts.CANON_QUESTION.format(question=scenario.question)
-        return [PlayableBeat("question", None, text, dict(scenario.options), None, allow_other=False)]
+        return [
+            PlayableBeat(
+                "question", None, text, {str(k): v for k, v in scenario.options.items()}, None, allow_other=False
+            )
+        ]
     if isinstance(scenario, MoralDilemma):
-        return [PlayableBeat("dilemma", None, scenario.situation, dict(scenario.choices), scenario.consequences, True)]
-    return [PlayableBeat(b.id, b, b.narration or "", dict(b.choices), b.consequences, True) for b in scenario.beats]
+        return [
+            PlayableBeat(
+                "dilemma",
+                None,
+                scenario.situation,
+                {str(k): v for k, v in scenario.choices.items()},
+                _plain(scenario.consequences),
+                True,
+            )
+        ]
+    return [
+        PlayableBeat(
+            b.id, b, b.narration or "", {str(k): v for k, v in b.choices.items()}, _plain(b.consequences), True
+        )
+        for b in scenario.beats
+    ]
+
+
+def _plain(mapping: dict[Any, str] | None) -> dict[str, str] | None:
+    return None if mapping is None else {str(k): v for k, v in mapping.items()}

@@ -87,7 +87,7 @@ def _usage(*replies: ModelReply | None) -> dict[str, Any]:
     }
 
 
-def _budget(tokens: int | None) -> dict[str, int]:
+def _budget(tokens: int | None) -> dict[str, Any]:
     """``max_tokens`` only when a budget is set; otherwise the backend's own default applies."""
     return {} if tokens is None else {"max_tokens": tokens}
 
@@ -188,7 +188,7 @@ def build_scenario_graph(deps: ScenarioDeps) -> StateGraph:
         decision = read_decision(act_text, beat.choices, beat.allow_other)
         repair = None
         if decision is None:
-            constrain = {}
+            constrain: dict[str, Any] = {}
             if getattr(deps.gateway.model, "supports_choice_grammar", False):
                 options = [f"DECISION: {k}" for k in sorted(beat.choices)]
                 constrain = {"choice_grammar": options + (["DECISION: OTHER"] if beat.allow_other else [])}

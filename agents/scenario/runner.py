@@ -7,6 +7,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from langchain_core.runnables import RunnableConfig
+
 from agents.scenario.graph import ScenarioDeps, build_scenario_graph
 from bow.records import Transcript, Turn
 from scenarios.schema import CanonEvent
@@ -50,7 +52,10 @@ async def play(
     A thread that already finished is not replayed: its stored transcript is returned.
     """
     graph = build_scenario_graph(deps).compile(checkpointer=checkpointer)
-    config = {"configurable": {"thread_id": thread or thread_id(deps)}, "recursion_limit": 8 * deps.max_turns + 10}
+    config: RunnableConfig = {
+        "configurable": {"thread_id": thread or thread_id(deps)},
+        "recursion_limit": 8 * deps.max_turns + 10,
+    }
     snapshot = await graph.aget_state(config)
     resumed = bool(snapshot.values) and bool(snapshot.next)
     if snapshot.values and not snapshot.next:

@@ -68,7 +68,7 @@ def read_annotations(path: Path) -> list[AnnotatedReply]:
         cid = raw.get("CID")
         rows.append(
             AnnotatedReply(
-                cid=int(cid) if str(cid).strip().isdigit() else None,
+                cid=int(str(cid)) if str(cid).strip().isdigit() else None,
                 name=clean_text(raw.get("name") or ""),
                 question=str(raw.get("question") or ""),
                 answers=str(raw.get("answers") or ""),

@@ -27,7 +27,7 @@ def _card(row: dict[str, Any], by_cid: dict[int, Any]) -> tuple[dict[str, str], 
     from bow.runs.grading import persona_card
 
     cid = row.get("CID")
-    persona = by_cid.get(int(cid)) if str(cid).strip().isdigit() else None
+    persona = by_cid.get(int(str(cid))) if str(cid).strip().isdigit() else None
     if persona is not None:
         return persona_card(persona), persona
     return {"header": str(row.get("name", "unknown")), "profile": f"Canon sources: {row.get('lore', 'unknown')}"}, None

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from bow.errors import BowError
 
@@ -15,7 +17,7 @@ REPOS = (
 WANTED = ("heros_profile_aa.csv", "characters_canon_events.json", "character_dilemmas.json")
 
 
-def pull(target: Path, snapshot_download: object = None) -> Path:
+def pull(target: Path, snapshot_download: Callable[..., Any] | None = None) -> Path:
     """Download the three dataset repos and gather the dataset's files in ``target``.
 
     ``snapshot_download`` can be injected (tests pass a local stand-in); by default it

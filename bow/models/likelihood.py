@@ -22,7 +22,7 @@ def _chat_prompt(llm: Any, messages: list[dict[str, str]]) -> str:
     template = llm.metadata.get("tokenizer.chat_template")
     bos = llm._model.token_get_text(llm.token_bos())
     eos = llm._model.token_get_text(llm.token_eos())
-    return Jinja2ChatFormatter(template=template, eos_token=eos, bos_token=bos)(messages=messages).prompt
+    return Jinja2ChatFormatter(template=template, eos_token=eos, bos_token=bos)(messages=messages).prompt  # type: ignore[arg-type]
 
 
 def score_continuations(llm: Any, messages: list[dict[str, str]], continuations: list[str]) -> list[float]:

@@ -77,12 +77,12 @@ def stance_summary(
     poles: Counter[str] = Counter()
     persistence = []
     for record in records:
-        taken = [
+        looked_up = [
             stances_of[(record["scenario_id"], t["beat_id"])].get(t["decision"]["choice"])
             for t in record["turns"]
             if (record["scenario_id"], t["beat_id"]) in stances_of
         ]
-        taken = [pole for pole in taken if pole]
+        taken: list[str] = [pole for pole in looked_up if pole]
         poles.update(taken)
         if len(taken) > 1:
             persistence.append(Counter(taken).most_common(1)[0][1] / len(taken))
