@@ -167,6 +167,7 @@ def _print_outcome(outcome: Any) -> None:
     for group, data in outcome.summary["groups"].items():
         canon = data.get("canon") or {}
         accuracy = canon.get("accuracy")
+        tam = ((data.get("scores") or {}).get("tam") or {}).get("mean")
         rows.append(
             [
                 group,
@@ -174,9 +175,12 @@ def _print_outcome(outcome: Any) -> None:
                 data["failed"],
                 "-" if accuracy is None else f"{accuracy:.2f} (n={canon['n']})",
                 "-" if data.get("unparsed_rate") is None else f"{data['unparsed_rate']:.2f}",
+                "-" if tam is None else f"{tam:.2f}",
                 (data.get("tokens") or {}).get("output", 0),
             ]
         )
-    table("Summary", ["model [mode]", "items", "failed", "canon accuracy", "unparsed", "output tokens"], rows)
+    headers = ["model [mode]", "items", "failed", "canon accuracy", "unparsed", "think-act match", "output tokens"]
+    table("Summary", headers, rows)
+    out.print(f"Full figures (judged scores, leakage, stances): {outcome.path / 'summary.json'}")
     for key, error in outcome.failed:
         out.print(f"[red]failed[/red] {key}: {error}", markup=True)
