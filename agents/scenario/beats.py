@@ -25,8 +25,24 @@ class PlayableBeat:
         return self.beat.narration_for(previous) if self.beat is not None else self.opening
 
 
-def playable_beats(scenario: CanonEvent | MoralDilemma | DilemmaScript) -> list[PlayableBeat]:
-    """The beats a scenario plays, in order."""
+def follow_up_beat(dilemma: MoralDilemma) -> PlayableBeat | None:
+    """BOW's multi-turn extension of a single-turn dilemma: the chosen consequence arrives, decide again."""
+    if not dilemma.consequences:
+        return None
+    beat = Beat(
+        id="aftermath",
+        after={
+            "A": prompts.FOLLOW_UP.format(consequence=dilemma.consequences["A"]),
+            "B": prompts.FOLLOW_UP.format(consequence=dilemma.consequences["B"]),
+            "other": prompts.FOLLOW_UP_OTHER,
+        },
+        choices={"A": prompts.STAND_BY, "B": prompts.CHANGE_COURSE},
+    )
+    return PlayableBeat(beat.id, beat, "", {"A": prompts.STAND_BY, "B": prompts.CHANGE_COURSE}, None, True)
+
+
+def playable_beats(scenario: CanonEvent | MoralDilemma | DilemmaScript, multi_turn: bool = False) -> list[PlayableBeat]:
+    """The beats a scenario plays, in order (``multi_turn`` adds a follow-up beat to single-turn dilemmas)."""
     if isinstance(scenario, CanonEvent):
         text = prompts.CANON_QUESTION.format(question=scenario.question)
         return [
@@ -35,6 +51,7 @@ def playable_beats(scenario: CanonEvent | MoralDilemma | DilemmaScript) -> list[
             )
         ]
     if isinstance(scenario, MoralDilemma):
+        follow_up = follow_up_beat(scenario) if multi_turn else None
         return [
             PlayableBeat(
                 "dilemma",
@@ -43,7 +60,8 @@ def playable_beats(scenario: CanonEvent | MoralDilemma | DilemmaScript) -> list[
                 {str(k): v for k, v in scenario.choices.items()},
                 _plain(scenario.consequences),
                 True,
-            )
+            ),
+            *([follow_up] if follow_up else []),
         ]
     return [
         PlayableBeat(

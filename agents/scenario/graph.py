@@ -46,6 +46,8 @@ class ScenarioDeps:
     think_tokens: int | None = None
     act_tokens: int | None = None
     sample: int = 0
+    multi_turn: bool = False
+    """Play single-turn dilemmas with BOW's follow-up beat (the consequence arrives; decide again)."""
     grade: Callable[[dict[str, Any]], Awaitable[list[dict[str, Any]]]] | None = None
     """When set, a ``grade`` node after ``conclude`` scores the finished transcript."""
 
@@ -113,7 +115,7 @@ def split_cot(text: str) -> tuple[str, str]:
 
 def build_scenario_graph(deps: ScenarioDeps) -> StateGraph:
     """The uncompiled graph for one persona playing one scenario."""
-    beats = playable_beats(deps.scenario)
+    beats = playable_beats(deps.scenario, deps.multi_turn)
     system_prompt = deps.agent.system_prompt
 
     def persona_messages(state: ScenarioState, instruction: str) -> list[BaseMessage]:

@@ -34,6 +34,16 @@ CANON_QUESTION = """Someone asks you about your own life:
 REPAIR = """Your last reply did not end with a clear decision. Reply with one line only:
 "DECISION: X", where X is one of {letters}{other}."""
 
+FOLLOW_UP = """{consequence}
+
+That is what your choice has set in motion, and there is still a moment to change course."""
+
+FOLLOW_UP_OTHER = """What you did sets its own consequences in motion, and there is still a moment to change course."""
+
+STAND_BY = "Stand by what you chose and face what follows."
+
+CHANGE_COURSE = "Change course and take the other path, whatever it costs now."
+
 NARRATOR = """You are the narrator of an interactive story about {display_name}. Write the next beat
 in the second person, 60-120 words, present tense. Follow the script's beat faithfully, adapting
 it to what the hero just did. Do not decide for the hero.

@@ -19,7 +19,7 @@ EventHandler = Callable[[str, dict[str, Any]], None]
 def thread_id(deps: ScenarioDeps) -> str:
     """One checkpoint thread per persona × scenario × model × mode (× memory, consequences)."""
     memory = "mem" if deps.agent.memory is not None else "nomem"
-    shown = "+cons" if deps.show_consequences else ""
+    shown = ("+cons" if deps.show_consequences else "") + ("+multi" if deps.multi_turn else "")
     return f"{deps.agent.persona.id}|{deps.scenario.id}|{deps.gateway.spec}|{deps.mode}|{memory}{shown}"
 
 

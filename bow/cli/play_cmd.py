@@ -61,6 +61,7 @@ def _printer(as_json: bool, mode: str) -> Any:
 )
 @click.option("--no-memory", is_flag=True, help="Profile only: no canon-memory retrieval.")
 @click.option("--show-consequences", is_flag=True, help="Show what each option risks.")
+@click.option("--multi-turn", is_flag=True, help="Single-turn dilemmas: the consequence arrives; decide again.")
 @click.option("--fresh", is_flag=True, help="Start over instead of resuming or replaying a stored run.")
 @click.option("--json", "as_json", is_flag=True, help="Print the transcript record as JSON.")
 @click.pass_obj
@@ -71,6 +72,7 @@ def play(
     mode: str,
     no_memory: bool,
     show_consequences: bool,
+    multi_turn: bool,
     fresh: bool,
     as_json: bool,
 ) -> None:
@@ -87,6 +89,7 @@ def play(
     from agents.scenario.runner import play as play_scenario
 
     deps = _deps(settings, persona_id, scenario_id, mode, no_memory, show_consequences)
+    deps.multi_turn = multi_turn
     thread = thread_id(deps) + (f"|fresh-{time.time_ns()}" if fresh else "")
 
     async def go() -> Any:

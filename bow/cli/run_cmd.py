@@ -55,6 +55,11 @@ from bow.records import MODES
     is_flag=True,
     help="Also score canon options by log-probability, with no parsing (backends that expose it: local).",
 )
+@click.option(
+    "--multi-turn",
+    is_flag=True,
+    help="BOW's extension of single-turn dilemmas: the chosen consequence arrives and the persona decides again.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @click.pass_obj
 def run(
@@ -75,6 +80,7 @@ def run(
     temperature: float | None,
     cross_version: bool,
     likelihood: bool,
+    multi_turn: bool,
     as_json: bool,
 ) -> None:
     r"""Run a suite: every model × persona × scenario × mode through the scenario graph.
@@ -106,6 +112,7 @@ def run(
         cross_version=cross_version,
         temperature=temperature,
         likelihood=likelihood,
+        multi_turn=multi_turn,
     )
     with _progress(as_json) as progress:
         outcome = execute(settings, options, progress=progress)

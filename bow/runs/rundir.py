@@ -26,7 +26,21 @@ TRANSCRIPTS = "transcripts.jsonl"
 FAILURES = "failures.jsonl"
 SCORES = "scores.jsonl"
 # Configuration keys that must match for a directory to be resumed.
-IDENTITY_KEYS = ("suite", "models", "modes", "memory", "show_consequences", "persona_glob", "limit")
+IDENTITY_KEYS = (
+    "suite",
+    "models",
+    "modes",
+    "memory",
+    "show_consequences",
+    "persona_glob",
+    "limit",
+    "judges",
+    "repeats",
+    "cross_version",
+    "temperature",
+    "likelihood",
+    "multi_turn",
+)
 PACKAGES = ("beyond-one-world", "langgraph", "langchain-core", "chromadb", "llama-cpp-python", "torch", "transformers")
 
 

@@ -37,6 +37,7 @@ class RunOptions:
     cross_version: bool = False
     temperature: float | None = None
     likelihood: bool = False
+    multi_turn: bool = False
 
     def identity(self) -> dict[str, Any]:
         """The configuration recorded in the manifest and checked on resume."""
@@ -48,6 +49,12 @@ class RunOptions:
             "show_consequences": self.show_consequences,
             "persona_glob": self.persona_glob,
             "limit": self.limit,
+            "judges": self.judges,
+            "repeats": self.repeats,
+            "cross_version": self.cross_version,
+            "temperature": self.temperature,
+            "likelihood": self.likelihood,
+            "multi_turn": self.multi_turn,
         }
 
     def default_out(self, home: Path) -> Path:
@@ -119,6 +126,7 @@ def execute(settings: Any, options: RunOptions, executor: Executor | None = None
             mode=item.mode,  # type: ignore[arg-type]
             show_consequences=options.show_consequences,
             sample=item.repeat,
+            multi_turn=options.multi_turn,
             grade=grade if graders is not None else None,  # grading is the graph's last node
         )
         transcript, scores = await run_once(deps)

@@ -200,3 +200,25 @@ async def test_grade_node_runs_last_and_sees_the_finished_transcript():
     await play(deps, InMemorySaver(), on_event=lambda node, _: order.append(node))
     assert order[-2:] == ["conclude", "grade"]
     assert len(seen) == 1 and len(seen[0]["turns"]) == 3 and seen[0]["persona_id"] == "iron-man/mcu-endgame"
+
+
+async def test_multi_turn_extension_of_a_single_turn_dilemma():
+    from scenarios.schema import MoralDilemma
+
+    dilemma = MoralDilemma(
+        id="test/one-turn",
+        target={"any": True},
+        dilemma_type="duty-vs-personal-desire",
+        situation="Your shift starts now, and the person you love is waiting at the airport.",
+        choices={"A": "Go to work.", "B": "Go to the airport."},
+        consequences={"A": "The flight leaves without you.", "B": "The city goes unguarded tonight."},
+    )
+    deps = deps_for(two_node_replies("BA"))
+    deps.scenario, deps.multi_turn = dilemma, True
+    transcript, order = await run(deps)
+    assert [t.beat_id for t in transcript.turns] == ["dilemma", "aftermath"]
+    assert transcript.turns[1].narration.startswith("The city goes unguarded tonight.")
+    deps_single = deps_for(two_node_replies("B"))
+    deps_single.scenario = dilemma
+    single, _ = await run(deps_single)
+    assert [t.beat_id for t in single.turns] == ["dilemma"]

@@ -162,3 +162,47 @@ def test_pull_offline_is_one_clear_error(tmp_path):
 def test_import_of_a_folder_without_the_files(tmp_path):
     result = bow("import", "bow", str(tmp_path))
     assert result.exit_code == 2 and "lacks heros_profile_aa.csv" in result.output
+
+
+@needs_dataset
+def test_paper_setting_and_multi_turn_extension_on_the_same_items(bow_home, tmp_path):
+    assert bow("import", "bow", str(SHARED)).exit_code == 0
+    script = tmp_path / "s.yaml"
+    script.write_text(yaml.safe_dump({"replies": ["Let's see. DECISION: A"]}))
+    spec = f"scripted:{script}"
+    single = bow(
+        "-m",
+        spec,
+        "run",
+        "bow-dilemmas",
+        "--limit",
+        "2",
+        "--no-memory",
+        "--no-grade",
+        "--mode",
+        "cot",
+        "--show-consequences",
+        "--out",
+        str(tmp_path / "paper"),
+    )
+    multi = bow(
+        "-m",
+        spec,
+        "run",
+        "bow-dilemmas",
+        "--limit",
+        "2",
+        "--no-memory",
+        "--no-grade",
+        "--mode",
+        "cot",
+        "--show-consequences",
+        "--multi-turn",
+        "--out",
+        str(tmp_path / "bow"),
+    )
+    assert single.exit_code == 0 and multi.exit_code == 0, single.output + multi.output
+    read = lambda p: [json.loads(line) for line in (p / "transcripts.jsonl").read_text().splitlines()]  # noqa: E731
+    paper, extended = read(tmp_path / "paper"), read(tmp_path / "bow")
+    assert {r["scenario_id"] for r in paper} == {r["scenario_id"] for r in extended}
+    assert all(len(r["turns"]) == 1 for r in paper) and all(len(r["turns"]) == 2 for r in extended)
