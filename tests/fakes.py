@@ -22,3 +22,16 @@ class HashEmbedder:
                 vector[int(hashlib.md5(word.encode()).hexdigest(), 16) % 256] += 1
             out.append((vector / (np.linalg.norm(vector) or 1)).tolist())
         return out
+
+
+def write_suite(directory, suite_id: str, personas: list[str], scenarios: list[str]):
+    """A user scenarios directory (for ``--scenarios``) holding one suite; returns the directory."""
+    from pathlib import Path
+
+    import yaml
+
+    directory = Path(directory)
+    (directory / "suites").mkdir(parents=True, exist_ok=True)
+    suite = {"id": suite_id, "description": "test suite", "personas": personas, "scenarios": scenarios}
+    (directory / "suites" / f"{suite_id}.yaml").write_text(yaml.safe_dump(suite))
+    return directory

@@ -9,6 +9,7 @@ from agents.scenario.runner import play
 from bow.models.gateway import Gateway
 from personas.loader import PersonaLibrary
 from scenarios.loader import ScenarioLibrary
+from tests.fakes import write_suite
 
 pytestmark = pytest.mark.real_model
 
@@ -46,22 +47,15 @@ def test_likelihood_scores_options_without_parsing():
 def test_run_with_likelihood_on_the_embedded_model(tmp_path):
     import json
 
-    import yaml
     from click.testing import CliRunner
 
     from bow.cli.main import cli
 
-    directory = tmp_path / "scen"
-    (directory / "suites").mkdir(parents=True)
-    (directory / "suites" / "two.yaml").write_text(
-        yaml.safe_dump(
-            {
-                "id": "two",
-                "description": "t",
-                "personas": ["iron-man/mcu-endgame"],
-                "scenarios": ["canon/iron-man/mcu-endgame/childhood-1", "canon/iron-man/mcu-endgame/pre-hero-1"],
-            }
-        )
+    directory = write_suite(
+        tmp_path / "scen",
+        "two",
+        ["iron-man/mcu-endgame"],
+        ["canon/iron-man/mcu-endgame/childhood-1", "canon/iron-man/mcu-endgame/pre-hero-1"],
     )
     out = tmp_path / "run"
     result = CliRunner().invoke(

@@ -14,23 +14,13 @@ from click.testing import CliRunner
 
 from bow.cli.main import cli
 from bow.runs.rundir import read_jsonl
+from tests.fakes import write_suite
 
 
 @pytest.fixture
 def suite_dir(tmp_path):
     """A user scenarios directory holding one suite: 2 personas x their canon questions (14 items)."""
-    directory = tmp_path / "scenarios"
-    (directory / "suites").mkdir(parents=True)
-    (directory / "suites" / "mini.yaml").write_text(
-        yaml.safe_dump(
-            {
-                "id": "mini",
-                "description": "test suite",
-                "personas": ["iron-man/mcu-endgame", "thor/earth-616"],
-                "scenarios": ["canon/*"],
-            }
-        )
-    )
+    directory = write_suite(tmp_path / "scenarios", "mini", ["iron-man/mcu-endgame", "thor/earth-616"], ["canon/*"])
     return directory
 
 
@@ -189,18 +179,7 @@ def test_kill_minus_nine_then_resume_loses_and_duplicates_nothing(tmp_path, suit
 
 
 def test_cross_version_leakage_repeats_and_mode_deltas(tmp_path):
-    directory = tmp_path / "scen"
-    (directory / "suites").mkdir(parents=True)
-    (directory / "suites" / "thor.yaml").write_text(
-        yaml.safe_dump(
-            {
-                "id": "thor",
-                "description": "t",
-                "personas": ["thor/*"],
-                "scenarios": ["canon/thor/earth-616/*"],
-            }
-        )
-    )
+    directory = write_suite(tmp_path / "scen", "thor", ["thor/*"], ["canon/thor/earth-616/*"])
     spec = script(tmp_path / "s.yaml")  # always answers B
     result = bow(
         "-m",

@@ -8,6 +8,7 @@ import yaml
 from click.testing import CliRunner
 
 from bow.cli.main import cli
+from tests.fakes import write_suite
 
 SAMPLE = Path(__file__).resolve().parents[3] / "shared" / "bow-annotations-sample" / "anno1_claude_sample.jsonl"
 VERDICT = json.dumps({"reasoning": "In character.", "evidence": ["x"], "score": 4})
@@ -24,17 +25,11 @@ def write_script(path: Path, replies: list) -> str:
 
 @pytest.fixture
 def suite_dir(tmp_path):
-    directory = tmp_path / "scenarios"
-    (directory / "suites").mkdir(parents=True)
-    (directory / "suites" / "tiny.yaml").write_text(
-        yaml.safe_dump(
-            {
-                "id": "tiny",
-                "description": "t",
-                "personas": ["iron-man/mcu-endgame"],
-                "scenarios": ["canon/iron-man/mcu-endgame/hero-1-1", "dilemma/iron-man/reactor-or-city"],
-            }
-        )
+    directory = write_suite(
+        tmp_path / "scenarios",
+        "tiny",
+        ["iron-man/mcu-endgame"],
+        ["canon/iron-man/mcu-endgame/hero-1-1", "dilemma/iron-man/reactor-or-city"],
     )
     return directory
 
