@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Literal
 
 from pydantic import BaseModel, Field
 
-Mode = Literal["two-node", "cot", "direct", "native"]
-MODES: tuple[str, ...] = ("two-node", "cot", "direct", "native")
+from bow.modes import MODES, Mode  # noqa: F401 - re-exported for callers of bow.records
 
 
 class Decision(BaseModel):

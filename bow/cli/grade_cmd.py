@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +56,8 @@ def grade(settings: Settings, target: str, fmt: str | None, judges: tuple[str, .
         else:
             console().print(f"Wrote {rows} score records to {path / 'scores.jsonl'} and updated summary.json.")
         return
+    import asyncio
+
     from bow.datasets.authors_grading import grade_authors_file
 
     results = asyncio.run(grade_authors_file(path, settings.library(), graders))

@@ -11,7 +11,7 @@ import click
 from bow.cli.output import console, emit_json
 from bow.config import Settings
 from bow.errors import BowError
-from bow.records import MODES
+from bow.modes import MODES
 
 
 def _printer(as_json: bool, mode: str) -> Any:

@@ -9,7 +9,7 @@ import click
 
 from bow.cli.output import console, emit_json, table
 from bow.config import Settings
-from bow.records import MODES
+from bow.modes import MODES
 
 
 @click.command()
