@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from typing import Any
 
 # Environment variables whose values are secrets wherever they appear.
@@ -16,6 +17,7 @@ SECRET_PATTERNS = [
     re.compile(r"(?i)((?:api[_-]?key|token|secret)[\"']?\s*[:=]\s*[\"']?)[A-Za-z0-9._\-]{8,}"),
 ]
 MASK = "***REDACTED***"
+_SECRET_KEY = re.compile(r"(?i)api[_-]?key|secret|token$|password")
 
 
 def secret_values() -> list[str]:
@@ -25,7 +27,26 @@ def secret_values() -> list[str]:
 
 def redact_text(text: str, extra_secrets: list[str] | None = None) -> str:
     """Mask known secret values and key-shaped strings in ``text``."""
-    for secret in [*secret_values(), *(extra_secrets or [])]:
+    return _redact_text(text, [*secret_values(), *(extra_secrets or [])])
+
+
+def redact(value: Any, extra_secrets: list[str] | None = None) -> Any:
+    """Redact strings inside nested dicts/lists; keys named like secrets are masked whole."""
+    # Read the environment once per call (and only if there is a string to check), not once per string.
+    secrets: list[str] = []
+    found = False
+
+    def current() -> list[str]:
+        nonlocal secrets, found
+        if not found:
+            secrets, found = [*secret_values(), *(extra_secrets or [])], True
+        return secrets
+
+    return _redact(value, current)
+
+
+def _redact_text(text: str, secrets: list[str]) -> str:
+    for secret in secrets:
         if secret:
             text = text.replace(secret, MASK)
     for pattern in SECRET_PATTERNS:
@@ -33,15 +54,11 @@ def redact_text(text: str, extra_secrets: list[str] | None = None) -> str:
     return text
 
 
-def redact(value: Any, extra_secrets: list[str] | None = None) -> Any:
-    """Redact strings inside nested dicts/lists; keys named like secrets are masked whole."""
+def _redact(value: Any, secrets: Callable[[], list[str]]) -> Any:
     if isinstance(value, str):
-        return redact_text(value, extra_secrets)
+        return _redact_text(value, secrets())
     if isinstance(value, dict):
-        return {
-            k: MASK if re.search(r"(?i)api[_-]?key|secret|token$|password", str(k)) and v else redact(v, extra_secrets)
-            for k, v in value.items()
-        }
+        return {k: MASK if _SECRET_KEY.search(str(k)) and v else _redact(v, secrets) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [redact(v, extra_secrets) for v in value]
+        return [_redact(v, secrets) for v in value]
     return value

@@ -14,7 +14,7 @@ from bow.embeddings import Embedder
 from bow.models.gateway import Gateway
 from graders.canon import grade_choice
 from graders.judges import JudgeFn, combine, make_fidelity_judge, make_geval_judge
-from graders.tam import tam_label, tam_scores
+from graders.tam import atam_scores, tam_label
 from graders.verdict import Score, ScoreRecord
 
 
@@ -41,7 +41,7 @@ async def grade_record(
 ) -> list[ScoreRecord]:
     """Scores for every turn of one transcript, plus one transcript-level record (``beat_id='*'``)."""
     turns = record["turns"]
-    tam, tam_paper = tam_scores(turns, graders.embedder) if graders.embedder is not None else ([], None)
+    tam, tam_paper = await atam_scores(turns, graders.embedder) if graders.embedder is not None else ([], None)
     judges = graders.fidelity_judges()
     fallback = graders.judges[0] if graders.judges else None
     out = []

@@ -7,6 +7,7 @@ the transcript. A judged label (follows / partly / contradicts) is optional.
 
 from __future__ import annotations
 
+import asyncio
 import re
 from typing import Any
 
@@ -22,18 +23,39 @@ from graders.verdict import Score
 LABELS = ("follows", "partly", "contradicts")
 
 
+def tam_texts(turns: list[dict[str, Any]]) -> list[str]:
+    """The texts TAM embeds: think then act of every turn that has both."""
+    pairs = [(t.get("think") or "", t.get("act") or "") for t in turns]
+    return [x for think, act in pairs for x in (think, act) if think.strip() and act.strip()]
+
+
 def tam_scores(turns: list[dict[str, Any]], embedder: Embedder) -> tuple[list[Score], float | None]:
     """One TAM score per turn (unscored when think or act is empty), and the paper's max-pair value."""
+    texts = tam_texts(turns)
+    return tam_from_vectors(turns, embedder.embed(texts) if texts else [])
+
+
+async def atam_scores(turns: list[dict[str, Any]], embedder: Embedder) -> tuple[list[Score], float | None]:
+    """``tam_scores`` without blocking the event loop (batched when the embedder supports it)."""
+    texts = tam_texts(turns)
+    if not texts:
+        return tam_from_vectors(turns, [])
+    aembed = getattr(embedder, "aembed", None)
+    vectors = await aembed(texts) if aembed is not None else await asyncio.to_thread(embedder.embed, texts)
+    return tam_from_vectors(turns, vectors)
+
+
+def tam_from_vectors(turns: list[dict[str, Any]], vectors: Any) -> tuple[list[Score], float | None]:
+    """TAM scores given the embeddings of ``tam_texts(turns)``, in order."""
     pairs = [(t.get("think") or "", t.get("act") or "") for t in turns]
-    texts = [x for think, act in pairs for x in (think, act) if think.strip() and act.strip()]
-    vectors = iter(np.asarray(embedder.embed(texts)) if texts else [])
+    remaining = iter(np.asarray(vectors)) if len(vectors) else iter([])
     scores, thinks, acts = [], [], []
     for think, act in pairs:
         if not (think.strip() and act.strip()):
             missing = "think" if not think.strip() else "act"
             scores.append(Score(grader="tam", unscored_reason=f"empty {missing}", method="minilm-cosine"))
             continue
-        think_vector, act_vector = next(vectors), next(vectors)
+        think_vector, act_vector = next(remaining), next(remaining)
         thinks.append(think_vector)
         acts.append(act_vector)
         scores.append(Score(grader="tam", value=round(float(think_vector @ act_vector), 4), method="minilm-cosine"))

@@ -126,10 +126,11 @@ def _register() -> None:
     from bow.cli.models_cmd import models
     from bow.cli.persona_cmd import persona
     from bow.cli.play_cmd import play
+    from bow.cli.report_cmd import compare, report
     from bow.cli.run_cmd import run
     from bow.cli.scenario_cmd import scenario
 
-    for command in (models, persona, memory, scenario, play, run, grade, calibrate, import_group, data, export):
+    for command in (models, persona, memory, scenario, play, run, report, compare, grade, calibrate, import_group, data, export):
         cli.add_command(command)
 
 

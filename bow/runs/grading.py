@@ -30,12 +30,13 @@ def passages_of(persona: Any) -> dict[str, str]:
 def make_graders(settings: Any, judges: list[str], how: str = "mean") -> Any:
     """A GraderSet: the given judge models (may be none), and local embeddings for TAM."""
     from bow.embeddings import MiniLMEmbedder
+    from bow.embeddings.batching import BatchingEmbedder
     from bow.models.gateway import open_gateway
     from graders.grade import GraderSet
 
     return GraderSet(
         judges=[open_gateway(settings, spec) for spec in judges],
-        embedder=MiniLMEmbedder(settings.home / "models"),
+        embedder=BatchingEmbedder(MiniLMEmbedder(settings.home / "models")),
         how=how,
     )
 
@@ -62,7 +63,9 @@ def regrade_run(path: Path, personas: Any, graders: Any, concurrency: int = 4) -
 
         return await asyncio.gather(*(one(r) for r in records))
 
-    rows = [row for group in asyncio.run(go()) for row in group]
+    # Re-graded rows keep their transcript's attempt id, so read_scores still pairs them.
+    attempts = [r.get("attempt") for r in records]
+    rows = [{**row, "attempt": a} for group, a in zip(asyncio.run(go()), attempts, strict=True) for row in group]
     tmp = path / (SCORES + ".tmp")
     tmp.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
     tmp.replace(path / SCORES)

@@ -12,6 +12,7 @@ import os
 import platform
 import subprocess
 import threading
+import uuid
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
@@ -138,8 +139,11 @@ class RunDir:
         """Keys of items that already have a transcript."""
         return {r["key"] for r in read_jsonl(self.path / TRANSCRIPTS) if "key" in r}
 
-    def _append(self, name: str, record: dict[str, Any]) -> None:
-        line = json.dumps(redact(record), ensure_ascii=False)
+    def _append(self, name: str, *records: dict[str, Any]) -> None:
+        """Append whole lines and fsync once: a crash keeps all of them or cuts only the last."""
+        if not records:
+            return
+        lines = "".join(json.dumps(redact(r), ensure_ascii=False) + "\n" for r in records)
         target = self.path / name
         with self._lock:
             with open(target, "a+b") as handle:
@@ -148,9 +152,19 @@ class RunDir:
                     handle.seek(-1, os.SEEK_END)
                     if handle.read(1) != b"\n":  # a crash cut the last line short: start a fresh line
                         handle.write(b"\n")
-                handle.write(line.encode("utf-8") + b"\n")
+                handle.write(lines.encode("utf-8"))
                 handle.flush()
                 os.fsync(handle.fileno())
+
+    def add_item(self, key: str, transcript: dict[str, Any], scores: list[dict[str, Any]]) -> None:
+        """Append one finished item: its scores, then its transcript (the line that marks it done).
+
+        Both carry the same attempt id, so scores left behind by an attempt that crashed
+        before its transcript line are ignored by ``read_scores`` rather than counted twice.
+        """
+        attempt = uuid.uuid4().hex[:12]
+        self._append(SCORES, *({**row, "attempt": attempt} for row in scores))
+        self._append(TRANSCRIPTS, {"key": key, **transcript, "attempt": attempt})
 
     def add_transcript(self, key: str, transcript: dict[str, Any]) -> None:
         """Append one finished item."""
@@ -158,8 +172,7 @@ class RunDir:
 
     def add_scores(self, rows: list[dict[str, Any]]) -> None:
         """Append the score records of one item."""
-        for row in rows:
-            self._append(SCORES, row)
+        self._append(SCORES, *rows)
 
     def add_failure(self, key: str, error: str) -> None:
         """Append one item that failed after retries."""
@@ -175,3 +188,9 @@ class RunDir:
         tmp = self.path / "summary.json.tmp"
         tmp.write_text(json.dumps(summary, indent=2) + "\n")
         tmp.replace(self.path / "summary.json")
+
+
+def read_scores(path: Path) -> list[dict[str, Any]]:
+    """Score rows of the items a run finished, from the attempt whose transcript was kept."""
+    kept = {t["key"]: t.get("attempt") for t in read_jsonl(path / TRANSCRIPTS) if "key" in t}
+    return [r for r in read_jsonl(path / SCORES) if r.get("key") in kept and r.get("attempt") == kept[r["key"]]]

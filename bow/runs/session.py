@@ -14,7 +14,7 @@ from bow.errors import BowError
 from bow.runs.executor import Executor, LocalExecutor
 from bow.runs.grading import grade_one, likelihood_rows, make_graders
 from bow.runs.plan import RunItem, plan_items
-from bow.runs.rundir import FAILURES, SCORES, TRANSCRIPTS, RunDir, read_jsonl
+from bow.runs.rundir import FAILURES, TRANSCRIPTS, RunDir, read_jsonl, read_scores
 from bow.runs.summary import summarize
 
 
@@ -148,8 +148,7 @@ def execute(settings: Any, options: RunOptions, executor: Executor | None = None
             run.log(f"failed {item.key}: {message}")
         else:
             assert result is not None
-            run.add_scores(result["scores"])  # scores first: a transcript line marks the item as done
-            run.add_transcript(item.key, result["transcript"])
+            run.add_item(item.key, result["transcript"], result["scores"])
             finished += 1
         if progress is not None:
             tokens = sum(t["output_tokens"] for t in (result or {}).get("transcript", {}).get("turns", []))
@@ -187,7 +186,7 @@ def summarize_dir(path: Path, personas: Any, scenarios: Any, wall_s: float | Non
     from graders.aggregate import summarize_scores
 
     # Only scores of items that finished (a crash can leave scores without their transcript line).
-    graded = summarize_scores([r for r in read_jsonl(path / SCORES) if r["key"] in done])
+    graded = summarize_scores(read_scores(path))
     for group, data in graded.items():
         summary["groups"].setdefault(group, {})["scores"] = data
     return summary

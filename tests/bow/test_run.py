@@ -230,3 +230,16 @@ def test_stance_summary_counts_poles_and_persistence():
     assert result["poles"] == {"desire": 1, "duty": 4}
     assert result["persistence"] == 0.75 and result["scripts"] == 2
     assert stance_summary(records, {}) is None
+
+
+def test_scores_of_an_attempt_cut_short_are_not_counted_twice(tmp_path):
+    from bow.runs.rundir import SCORES, RunDir, read_scores
+
+    run = RunDir.open(tmp_path / "run", {"suite": "mini"})
+    row = {"key": "k1", "beat_id": "q", "scores": [{"grader": "tam", "value": 0.5}]}
+    run._append(SCORES, {**row, "attempt": "crashed"})  # a kill -9 landed before the transcript line
+    run.add_item("k1", {"turns": []}, [row])
+    run.add_item("k2", {"turns": []}, [{**row, "key": "k2"}, {**row, "key": "k2", "beat_id": "*"}])
+    kept = read_scores(run.path)
+    assert sorted((r["key"], r["beat_id"]) for r in kept) == [("k1", "q"), ("k2", "*"), ("k2", "q")]
+    assert len(read_jsonl(run.path / SCORES)) == 4  # nothing written was removed

@@ -1,0 +1,67 @@
+"""Async front for a blocking embedder: concurrent requests share batched calls, off the event loop.
+
+Grading embeds a few short texts per item. Called one item at a time on the event
+loop, each call blocks every other item and pays the model's fixed per-call cost.
+Here one batch is in flight at a time, in a worker thread (ONNX releases the GIL),
+and everything requested meanwhile goes into the next batch.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from bow.embeddings.minilm import Embedder
+
+
+class BatchingEmbedder:
+    """Wraps an ``Embedder``; ``aembed`` batches, ``embed`` passes straight through."""
+
+    def __init__(self, inner: Embedder, max_batch: int = 256) -> None:
+        self.inner = inner
+        self.name = getattr(inner, "name", type(inner).__name__)
+        self.max_batch = max_batch
+        self._pending: list[tuple[list[str], asyncio.Future[list[list[float]]]]] = []
+        self._drainer: asyncio.Task[None] | None = None
+        self.calls = 0  # batched calls made, for tests and benchmarks
+
+    def embed(self, texts: list[str]) -> list[list[float]]:
+        """Blocking, unbatched: for callers outside an event loop."""
+        return self.inner.embed(texts)
+
+    async def aembed(self, texts: list[str]) -> list[list[float]]:
+        """Embeddings of ``texts``, computed together with whatever else is waiting."""
+        if not texts:
+            return []
+        future: asyncio.Future[list[list[float]]] = asyncio.get_running_loop().create_future()
+        self._pending.append((texts, future))
+        if self._drainer is None or self._drainer.done():
+            self._drainer = asyncio.create_task(self._drain())
+        return await future
+
+    async def _drain(self) -> None:
+        while self._pending:
+            await asyncio.sleep(0)  # let requests issued in this loop tick join the batch
+            batch = self._take_batch()
+            texts = [t for request, _ in batch for t in request]
+            try:
+                vectors = await asyncio.to_thread(self.inner.embed, texts)
+            except Exception as exc:  # noqa: BLE001 - handed to every waiting caller
+                for _, future in batch:
+                    if not future.done():
+                        future.set_exception(exc)
+                continue
+            self.calls += 1
+            start = 0
+            for request, future in batch:
+                if not future.done():
+                    future.set_result(vectors[start : start + len(request)])
+                start += len(request)
+
+    def _take_batch(self) -> list[tuple[list[str], Any]]:
+        batch, size = [], 0
+        while self._pending and (not batch or size + len(self._pending[0][0]) <= self.max_batch):
+            request = self._pending.pop(0)
+            batch.append(request)
+            size += len(request[0])
+        return batch
