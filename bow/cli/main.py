@@ -130,8 +130,10 @@ def _register() -> None:
     from bow.cli.run_cmd import run
     from bow.cli.scenario_cmd import scenario
 
-    for command in (models, persona, memory, scenario, play, run, report, compare, grade, calibrate, import_group, data, export):
+    for command in (models, persona, memory, scenario, play, run, grade, calibrate, import_group, data, export):
         cli.add_command(command)
+    cli.add_command(report)
+    cli.add_command(compare)
 
 
 _register()
