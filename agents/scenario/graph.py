@@ -10,6 +10,7 @@ narrator is given narration and the outward act alone.
 from __future__ import annotations
 
 import asyncio
+import functools
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from typing import Any, Literal
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 from langgraph.graph import END, START, StateGraph
+from langgraph.runtime import Runtime
 
 from agents.persona_agent import PersonaAgent
 from agents.scenario import prompts
@@ -50,6 +52,11 @@ class ScenarioDeps:
     """Play single-turn dilemmas with BOW's follow-up beat (the consequence arrives; decide again)."""
     grade: Callable[[dict[str, Any]], Awaitable[list[dict[str, Any]]]] | None = None
     """When set, a ``grade`` node after ``conclude`` scores the finished transcript."""
+
+    @functools.cached_property
+    def beats(self) -> list[PlayableBeat]:
+        """The beats this scenario is played with."""
+        return playable_beats(self.scenario, self.multi_turn)
 
     def sampling(self) -> dict[str, Any]:
         """Extra call arguments for repeat ``sample`` > 0: its own cache entry, and its own seed where supported."""
@@ -113,150 +120,176 @@ def split_cot(text: str) -> tuple[str, str]:
     return " ".join(sentences[:-2]).strip(), " ".join(sentences[-2:]).strip()
 
 
-def build_scenario_graph(deps: ScenarioDeps) -> StateGraph:
-    """The uncompiled graph for one persona playing one scenario."""
-    beats = playable_beats(deps.scenario, deps.multi_turn)
-    system_prompt = deps.agent.system_prompt
+def persona_messages(deps: ScenarioDeps, state: ScenarioState, instruction: str) -> list[BaseMessage]:
+    """The persona's prompt for the current beat: profile, recalled canon, public history, the beat."""
+    memory = state.get("retrieved") or []
+    system = deps.agent.system_prompt
+    if memory:
+        system += "\n\nWhat you remember that bears on this (your own canon):\n" + "\n".join(
+            f"- [{h['stage']}] {h['text']}" for h in memory
+        )
+    messages: list[BaseMessage] = [SystemMessage(system)]
+    # History carries only public text: what the world said and what the persona did.
+    for turn in state.get("turns") or []:
+        messages += [HumanMessage(turn["narration"]), AIMessage(turn["act"])]
+    beat = deps.beats[state["beat_index"]]
+    current = _render_beat(beat, state["narration"], deps.show_consequences)
+    messages.append(HumanMessage(f"{current}\n\n{instruction}"))
+    return messages
 
-    def persona_messages(state: ScenarioState, instruction: str) -> list[BaseMessage]:
-        memory = state.get("retrieved") or []
-        system = system_prompt
-        if memory:
-            system += "\n\nWhat you remember that bears on this (your own canon):\n" + "\n".join(
-                f"- [{h['stage']}] {h['text']}" for h in memory
-            )
-        messages: list[BaseMessage] = [SystemMessage(system)]
-        # History carries only public text: what the world said and what the persona did.
-        for turn in state.get("turns") or []:
-            messages += [HumanMessage(turn["narration"]), AIMessage(turn["act"])]
-        beat = beats[state["beat_index"]]
-        current = _render_beat(beat, state["narration"], deps.show_consequences)
-        messages.append(HumanMessage(f"{current}\n\n{instruction}"))
-        return messages
 
-    async def narrate(state: ScenarioState) -> dict[str, Any]:
-        index = state.get("beat_index", 0)
-        beat = beats[index]
-        previous = state.get("previous_choice")
-        narration = beat.narration(previous)
-        turns = state.get("turns") or []
-        if deps.narrator is not None and index > 0 and turns:
-            reply = await deps.narrator.agenerate(
-                [
-                    HumanMessage(
-                        prompts.NARRATOR.format(
-                            display_name=deps.agent.persona.display_name, act=turns[-1]["act"], beat=narration
-                        )
+async def narrate(state: ScenarioState, runtime: Runtime[ScenarioDeps]) -> dict[str, Any]:
+    """Node: the world speaks (the beat's text, or the narrator model's retelling after the first beat)."""
+    deps = runtime.context
+    index = state.get("beat_index", 0)
+    beat = deps.beats[index]
+    previous = state.get("previous_choice")
+    narration = beat.narration(previous)
+    turns = state.get("turns") or []
+    if deps.narrator is not None and index > 0 and turns:
+        reply = await deps.narrator.agenerate(
+            [
+                HumanMessage(
+                    prompts.NARRATOR.format(
+                        display_name=deps.agent.persona.display_name, act=turns[-1]["act"], beat=narration
                     )
-                ]
-            )
-            narration = reply.text.strip() or narration
-        return {"beat_index": index, "narration": narration, "choices": beat.choices, "think": "", "retrieved": []}
-
-    async def retrieve(state: ScenarioState) -> dict[str, Any]:
-        # Embedding + vector search is blocking work: keep it off the event loop.
-        hits = await asyncio.to_thread(deps.agent.recall, state["narration"])
-        return {"retrieved": [{"id": h.passage_id, "stage": h.stage, "text": h.text} for h in hits]}
-
-    async def think(state: ScenarioState) -> dict[str, Any]:
-        reply = await deps.gateway.agenerate(
-            persona_messages(state, prompts.THINK), **_budget(deps.think_tokens), **deps.sampling()
+                )
+            ]
         )
-        return {"think": reply.text.strip(), "think_usage": _usage(reply)}
+        narration = reply.text.strip() or narration
+    return {"beat_index": index, "narration": narration, "choices": beat.choices, "think": "", "retrieved": []}
 
-    async def act(state: ScenarioState) -> dict[str, Any]:
-        beat = beats[state["beat_index"]]
-        slots = _letters(beat)
-        think_text = state.get("think", "")
-        if deps.mode == "two-node":
-            instruction = prompts.ACT.format(think=think_text, **slots)
-        elif deps.mode == "cot":
-            instruction = prompts.COT.format(**slots)
-        else:
-            instruction = prompts.ACT_DIRECT.format(**slots)
-        messages = persona_messages(state, instruction)
-        # Single-call modes write their reasoning and their act in one reply: give them both budgets.
-        budget = deps.act_tokens
-        if deps.mode in ("cot", "native") and budget is not None and deps.think_tokens is not None:
-            budget += deps.think_tokens
-        reply = await deps.gateway.agenerate(messages, **_budget(budget), **deps.sampling())
-        act_text = reply.text.strip()
-        if deps.mode == "cot":
-            think_text, act_text = split_cot(act_text)
-        elif deps.mode == "native":
-            think_text = (reply.reasoning or "").strip()
-        elif deps.mode == "direct":
-            think_text = ""
-        decision = read_decision(act_text, beat.choices, beat.allow_other)
-        repair = None
-        if decision is None:
-            constrain: dict[str, Any] = {}
-            if getattr(deps.gateway.model, "supports_choice_grammar", False):
-                options = [f"DECISION: {k}" for k in sorted(beat.choices)]
-                constrain = {"choice_grammar": options + (["DECISION: OTHER"] if beat.allow_other else [])}
-            repair = await deps.gateway.agenerate(
-                [*messages, AIMessage(reply.text), HumanMessage(prompts.REPAIR.format(**slots))],
-                max_tokens=24,
-                **constrain,
-                **deps.sampling(),
-            )
-            decision = read_decision(repair.text, beat.choices, beat.allow_other)
-            decision = (
-                decision.model_copy(update={"method": "repair-constrained" if constrain else "repair"})
-                if decision
-                else Decision(choice="unparsed", method="none")
-            )
-        usage = _usage(reply, repair)
-        earlier = state.get("think_usage") or {}
-        turn = Turn(
-            beat_id=beat.id,
-            narration=state["narration"],
-            choices=beat.choices,
-            retrieved=[h["id"] for h in state.get("retrieved") or []],
-            think=think_text,
-            act=act_text,
-            decision=decision,
-            input_tokens=usage["input_tokens"] + earlier.get("input_tokens", 0),
-            output_tokens=usage["output_tokens"] + earlier.get("output_tokens", 0),
-            latency_s=round(usage["latency_s"] + earlier.get("latency_s", 0.0), 4),
-            cached=usage["cached"] and earlier.get("cached", True),
+
+async def retrieve(state: ScenarioState, runtime: Runtime[ScenarioDeps]) -> dict[str, Any]:
+    """Node: recall canon passages relevant to the narration (none without memory)."""
+    deps = runtime.context
+    # Embedding + vector search is blocking work: keep it off the event loop.
+    hits = await asyncio.to_thread(deps.agent.recall, state["narration"])
+    return {"retrieved": [{"id": h.passage_id, "stage": h.stage, "text": h.text} for h in hits]}
+
+
+async def think(state: ScenarioState, runtime: Runtime[ScenarioDeps]) -> dict[str, Any]:
+    """Node: private deliberation (two-node mode only)."""
+    deps = runtime.context
+    reply = await deps.gateway.agenerate(
+        persona_messages(deps, state, prompts.THINK), **_budget(deps.think_tokens), **deps.sampling()
+    )
+    return {"think": reply.text.strip(), "think_usage": _usage(reply)}
+
+
+async def act(state: ScenarioState, runtime: Runtime[ScenarioDeps]) -> dict[str, Any]:
+    """Node: the outward reply and its decision (repaired once, grammar-constrained where possible)."""
+    deps = runtime.context
+    beat = deps.beats[state["beat_index"]]
+    slots = _letters(beat)
+    think_text = state.get("think", "")
+    if deps.mode == "two-node":
+        instruction = prompts.ACT.format(think=think_text, **slots)
+    elif deps.mode == "cot":
+        instruction = prompts.COT.format(**slots)
+    else:
+        instruction = prompts.ACT_DIRECT.format(**slots)
+    messages = persona_messages(deps, state, instruction)
+    # Single-call modes write their reasoning and their act in one reply: give them both budgets.
+    budget = deps.act_tokens
+    if deps.mode in ("cot", "native") and budget is not None and deps.think_tokens is not None:
+        budget += deps.think_tokens
+    reply = await deps.gateway.agenerate(messages, **_budget(budget), **deps.sampling())
+    act_text = reply.text.strip()
+    if deps.mode == "cot":
+        think_text, act_text = split_cot(act_text)
+    elif deps.mode == "native":
+        think_text = (reply.reasoning or "").strip()
+    elif deps.mode == "direct":
+        think_text = ""
+    decision = read_decision(act_text, beat.choices, beat.allow_other)
+    repair = None
+    if decision is None:
+        constrain: dict[str, Any] = {}
+        if getattr(deps.gateway.model, "supports_choice_grammar", False):
+            options = [f"DECISION: {k}" for k in sorted(beat.choices)]
+            constrain = {"choice_grammar": options + (["DECISION: OTHER"] if beat.allow_other else [])}
+        repair = await deps.gateway.agenerate(
+            [*messages, AIMessage(reply.text), HumanMessage(prompts.REPAIR.format(**slots))],
+            max_tokens=24,
+            **constrain,
+            **deps.sampling(),
         )
-        return {
-            "turns": [turn.model_dump(mode="json")],
-            "previous_choice": decision.choice,
-            "beat_index": state["beat_index"] + 1,
-            "think_usage": {},
-        }
+        decision = read_decision(repair.text, beat.choices, beat.allow_other)
+        decision = (
+            decision.model_copy(update={"method": "repair-constrained" if constrain else "repair"})
+            if decision
+            else Decision(choice="unparsed", method="none")
+        )
+    usage = _usage(reply, repair)
+    earlier = state.get("think_usage") or {}
+    turn = Turn(
+        beat_id=beat.id,
+        narration=state["narration"],
+        choices=beat.choices,
+        retrieved=[h["id"] for h in state.get("retrieved") or []],
+        think=think_text,
+        act=act_text,
+        decision=decision,
+        input_tokens=usage["input_tokens"] + earlier.get("input_tokens", 0),
+        output_tokens=usage["output_tokens"] + earlier.get("output_tokens", 0),
+        latency_s=round(usage["latency_s"] + earlier.get("latency_s", 0.0), 4),
+        cached=usage["cached"] and earlier.get("cached", True),
+    )
+    return {
+        "turns": [turn.model_dump(mode="json")],
+        "previous_choice": decision.choice,
+        "beat_index": state["beat_index"] + 1,
+        "think_usage": {},
+    }
 
-    async def conclude(state: ScenarioState) -> dict[str, Any]:
-        epilogue = None
-        if isinstance(deps.scenario, DilemmaScript) and deps.scenario.epilogue:
-            key = state.get("previous_choice")
-            key = key if key in ("A", "B") else "other"
-            epilogue = deps.scenario.epilogue.get(key)  # type: ignore[call-overload]
-        return {"epilogue": epilogue}
 
-    async def grade(state: ScenarioState) -> dict[str, Any]:
-        assert deps.grade is not None
-        record = {
-            "persona_id": deps.agent.persona.id,
-            "scenario_id": deps.scenario.id,
-            "model": deps.gateway.spec,
-            "mode": deps.mode,
-            "turns": state.get("turns") or [],
-            "answer": getattr(deps.scenario, "answer", None),
-        }
-        return {"scores": await deps.grade(record)}
+async def conclude(state: ScenarioState, runtime: Runtime[ScenarioDeps]) -> dict[str, Any]:
+    """Node: the epilogue that follows the last choice, if the script has one."""
+    deps = runtime.context
+    epilogue = None
+    if isinstance(deps.scenario, DilemmaScript) and deps.scenario.epilogue:
+        key = state.get("previous_choice")
+        key = key if key in ("A", "B") else "other"
+        epilogue = deps.scenario.epilogue.get(key)  # type: ignore[call-overload]
+    return {"epilogue": epilogue}
 
-    def route_after_retrieve(state: ScenarioState) -> Literal["think", "act"]:
-        return "think" if deps.mode == "two-node" else "act"
 
-    def route_after_act(state: ScenarioState) -> Literal["narrate", "conclude"]:
-        more = state["beat_index"] < len(beats)
-        within_guard = len(state.get("turns") or []) < deps.max_turns
-        return "narrate" if more and within_guard else "conclude"
+async def grade(state: ScenarioState, runtime: Runtime[ScenarioDeps]) -> dict[str, Any]:
+    """Node: score the finished transcript (runs only in graphs built with ``graded=True``)."""
+    deps = runtime.context
+    assert deps.grade is not None
+    record = {
+        "persona_id": deps.agent.persona.id,
+        "scenario_id": deps.scenario.id,
+        "model": deps.gateway.spec,
+        "mode": deps.mode,
+        "turns": state.get("turns") or [],
+        "answer": getattr(deps.scenario, "answer", None),
+    }
+    return {"scores": await deps.grade(record)}
 
-    builder = StateGraph(ScenarioState)
+
+def route_after_retrieve(state: ScenarioState, runtime: Runtime[ScenarioDeps]) -> Literal["think", "act"]:
+    """Two-node mode thinks first; single-call modes go straight to act."""
+    return "think" if runtime.context.mode == "two-node" else "act"
+
+
+def route_after_act(state: ScenarioState, runtime: Runtime[ScenarioDeps]) -> Literal["narrate", "conclude"]:
+    """Next beat while beats remain (and the turn guard allows), else conclude."""
+    deps = runtime.context
+    more = state["beat_index"] < len(deps.beats)
+    within_guard = len(state.get("turns") or []) < deps.max_turns
+    return "narrate" if more and within_guard else "conclude"
+
+
+def build_scenario_graph(graded: bool = False) -> StateGraph:
+    """The uncompiled scenario graph; the persona, scenario and models come as the run's context.
+
+    One graph serves every item (``graph.ainvoke(..., context=deps)``): compiling a graph
+    per item cost more than playing it with a fast model.
+    """
+    builder = StateGraph(ScenarioState, context_schema=ScenarioDeps)
     builder.add_node("narrate", narrate)
     builder.add_node("retrieve", retrieve)
     builder.add_node("think", think)
@@ -267,10 +300,16 @@ def build_scenario_graph(deps: ScenarioDeps) -> StateGraph:
     builder.add_conditional_edges("retrieve", route_after_retrieve)
     builder.add_edge("think", "act")
     builder.add_conditional_edges("act", route_after_act)
-    if deps.grade is not None:
+    if graded:
         builder.add_node("grade", grade)
         builder.add_edge("conclude", "grade")
         builder.add_edge("grade", END)
     else:
         builder.add_edge("conclude", END)
     return builder
+
+
+@functools.cache
+def compiled_scenario_graph(graded: bool) -> Any:
+    """The compiled graph without a checkpointer, built once per process."""
+    return build_scenario_graph(graded).compile()

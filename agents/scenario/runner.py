@@ -9,7 +9,7 @@ from typing import Any
 
 from langchain_core.runnables import RunnableConfig
 
-from agents.scenario.graph import ScenarioDeps, build_scenario_graph
+from agents.scenario.graph import ScenarioDeps, build_scenario_graph, compiled_scenario_graph
 from bow.records import Transcript, Turn
 from scenarios.schema import CanonEvent
 
@@ -51,7 +51,7 @@ async def play(
 
     A thread that already finished is not replayed: its stored transcript is returned.
     """
-    graph = build_scenario_graph(deps).compile(checkpointer=checkpointer)
+    graph = build_scenario_graph(graded=deps.grade is not None).compile(checkpointer=checkpointer)
     config: RunnableConfig = {
         "configurable": {"thread_id": thread or thread_id(deps)},
         "recursion_limit": 8 * deps.max_turns + 10,
@@ -61,7 +61,7 @@ async def play(
     if snapshot.values and not snapshot.next:
         return transcript_from_state(deps, snapshot.values, finished=True), False
     start = None if resumed else {"beat_index": 0, "turns": [], "previous_choice": None}
-    async for update in graph.astream(start, config, stream_mode="updates"):
+    async for update in graph.astream(start, config, stream_mode="updates", context=deps):
         for node, values in update.items():
             if on_event is not None:
                 on_event(node, values or {})
@@ -76,9 +76,9 @@ def checkpoint_path(home: Path) -> Path:
 
 async def run_once(deps: ScenarioDeps) -> tuple[Transcript, list[dict[str, Any]]]:
     """Play (and, with ``deps.grade``, grade) a scenario without checkpoints; benchmark items resume per item."""
-    graph = build_scenario_graph(deps).compile()
-    values = await graph.ainvoke(
+    values = await compiled_scenario_graph(deps.grade is not None).ainvoke(
         {"beat_index": 0, "turns": [], "previous_choice": None},
         {"recursion_limit": 8 * deps.max_turns + 10},
+        context=deps,
     )
     return transcript_from_state(deps, values, finished=True), values.get("scores") or []

@@ -3,7 +3,8 @@
 The script is a YAML or JSON list (or a mapping with a ``replies`` list), or a
 JSONL file with one entry a line. An entry is a string, or a mapping:
 
-- ``reply``: the text to answer (may contain ``<think>`` tags);
+- ``reply``: the text to answer (may contain ``<think>`` tags; ``{call}`` becomes the
+  model's call count, so replies can differ from call to call);
 - ``reasoning``: text returned on the reasoning channel;
 - ``when``: answer only when the latest user message contains this text
   (keyed entries are tried first and never consumed);
@@ -100,6 +101,7 @@ class ScriptedChatModel(BaseChatModel):
 
     entries: list[ScriptEntry]
     _cursor: int = PrivateAttr(default=0)
+    _calls: int = PrivateAttr(default=0)
     _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
 
     @classmethod
@@ -131,11 +133,15 @@ class ScriptedChatModel(BaseChatModel):
         if entry.error:
             description, status = INJECTED_ERRORS.get(entry.error, (f"{entry.error} (injected)", 500))
             raise ScriptedAPIError(description, status)
+        with self._lock:
+            self._calls += 1
+            call = self._calls
+        text = entry.reply.replace("{call}", str(call))
         prompt_tokens = sum(_count_tokens(str(m.content)) for m in messages)
-        output_tokens = _count_tokens(entry.reply) + _count_tokens(entry.reasoning or "")
+        output_tokens = _count_tokens(text) + _count_tokens(entry.reasoning or "")
         extra = {"reasoning_content": entry.reasoning} if entry.reasoning else {}
         message = AIMessage(
-            content=entry.reply,
+            content=text,
             additional_kwargs=extra,
             usage_metadata={
                 "input_tokens": prompt_tokens,

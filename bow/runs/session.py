@@ -6,6 +6,7 @@ import asyncio
 import hashlib
 import json
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -138,17 +139,24 @@ def execute(settings: Any, options: RunOptions, executor: Executor | None = None
 
     failed: list[tuple[str, str]] = []
     finished = 0
+    # One writer thread owns the files: JSON, redaction and fsync stay off the event loop, and a
+    # single worker keeps every append in order. A crash loses at most the items queued here.
+    writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bow-run-writer")
+    write_errors: list[BaseException] = []
+
+    def write(fn: Any, *args: Any) -> None:
+        writer.submit(fn, *args).add_done_callback(lambda f: f.exception() and write_errors.append(f.exception()))
 
     def on_result(item: RunItem, result: dict[str, Any] | None, error: BaseException | None) -> None:
         nonlocal finished
         if error is not None:
             message = str(error) if isinstance(error, BowError) else f"{type(error).__name__}: {error}"
-            run.add_failure(item.key, message)
+            write(run.add_failure, item.key, message)
             failed.append((item.key, message))
-            run.log(f"failed {item.key}: {message}")
+            write(run.log, f"failed {item.key}: {message}")
         else:
             assert result is not None
-            run.add_item(item.key, result["transcript"], result["scores"])
+            write(run.add_item, item.key, result["transcript"], result["scores"])
             finished += 1
         if progress is not None:
             tokens = sum(t["output_tokens"] for t in (result or {}).get("transcript", {}).get("turns", []))
@@ -157,7 +165,15 @@ def execute(settings: Any, options: RunOptions, executor: Executor | None = None
     started = time.perf_counter()
     # Never more items in flight than the models can serve at once (a local model serves one).
     workers = min(options.concurrency, sum(g.concurrency for g in gateways.values()))
-    asyncio.run((executor or LocalExecutor(workers)).run(todo, play_item, on_result))
+    try:
+        asyncio.run((executor or LocalExecutor(workers)).run(todo, play_item, on_result))
+    finally:
+        writer.shutdown(wait=True)  # on Ctrl-C too: what finished is written before we stop
+    if write_errors:
+        raise BowError(
+            f"Could not write results to {run.path}: {write_errors[0]}",
+            "Check free disk space and permissions, then run the same command again to resume.",
+        )
     wall = time.perf_counter() - started
     summary = summarize_dir(run.path, personas, scenarios, wall_s=round(wall, 3))
     run.write_summary(summary)

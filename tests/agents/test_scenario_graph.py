@@ -170,8 +170,10 @@ async def test_interrupted_run_resumes_from_its_checkpoint():
 
 
 def test_builder_compiles_with_a_checkpointer():
-    graph = build_scenario_graph(deps_for([])).compile(checkpointer=InMemorySaver())
+    graph = build_scenario_graph().compile(checkpointer=InMemorySaver())
     assert set(graph.get_graph().nodes) >= {"narrate", "retrieve", "think", "act", "conclude"}
+    assert "grade" not in graph.get_graph().nodes
+    assert "grade" in build_scenario_graph(graded=True).compile().get_graph().nodes
 
 
 def test_split_cot():

@@ -243,3 +243,16 @@ def test_scores_of_an_attempt_cut_short_are_not_counted_twice(tmp_path):
     kept = read_scores(run.path)
     assert sorted((r["key"], r["beat_id"]) for r in kept) == [("k1", "q"), ("k2", "*"), ("k2", "q")]
     assert len(read_jsonl(run.path / SCORES)) == 4  # nothing written was removed
+
+
+def test_a_results_file_that_cannot_be_written_is_one_clear_error(tmp_path, suite_dir, monkeypatch):
+    from bow.runs.rundir import RunDir
+
+    def disk_full(self, *args):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(RunDir, "add_item", disk_full)
+    result = bow("-m", script(tmp_path / "s.yaml"), "--scenarios", str(suite_dir), "run", "mini", "--no-memory")
+    assert result.exit_code != 0
+    assert "Could not write results" in result.output and "No space left" in result.output
+    assert "Traceback" not in result.output
