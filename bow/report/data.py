@@ -72,7 +72,8 @@ def load_summary(path: Path, personas: Any, scenarios: Any) -> tuple[dict[str, A
         raise ReportError(f"{path} has no summary.json.", "Re-run the same 'bow run' command to write it.")
     from bow.runs.session import summarize_dir
 
-    return summarize_dir(path, personas, scenarios), True
+    # Through JSON, so a recomputed summary has exactly the types of one read from disk (lists, not tuples).
+    return json.loads(json.dumps(summarize_dir(path, personas, scenarios))), True
 
 
 def _lookup(library: Any, key: str) -> Any:

@@ -78,7 +78,8 @@ def _leakage_table(report: dict[str, Any], multi: bool) -> None:
     rows = []
     for g in report["groups"]:
         for hero, matrix in g["leakage"].items():
-            own, other = [], []
+            own: list[float] = []
+            other: list[float] = []
             for answering, row in matrix.items():
                 for asked, cell in row.items():
                     (own if asked == answering else other).append(cell["accuracy"])
