@@ -60,6 +60,13 @@ from bow.modes import MODES
     is_flag=True,
     help="BOW's extension of single-turn dilemmas: the chosen consequence arrives and the persona decides again.",
 )
+@click.option(
+    "--timeout",
+    "timeout_s",
+    type=float,
+    default=None,
+    help="Seconds one model call may take before it is retried (default 300).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @click.pass_obj
 def run(
@@ -81,6 +88,7 @@ def run(
     cross_version: bool,
     likelihood: bool,
     multi_turn: bool,
+    timeout_s: float | None,
     as_json: bool,
 ) -> None:
     r"""Run a suite: every model × persona × scenario × mode through the scenario graph.
@@ -113,6 +121,7 @@ def run(
         temperature=temperature,
         likelihood=likelihood,
         multi_turn=multi_turn,
+        timeout_s=timeout_s,
     )
     with _progress(as_json) as progress:
         outcome = execute(settings, options, progress=progress)

@@ -2,18 +2,24 @@
 
 It answers ``POST /v1/chat/completions`` (plain and streamed) with a fixed
 reply after an optional delay, and can fail its first N requests with a given
-HTTP status to exercise retries. Run it standalone with
-``python -m bow.devtools.mock_openai --port 8099 --delay 0.5``.
+HTTP status to exercise retries, or a random share of requests with mixed faults
+(HTTP 500, a hang longer than the client waits, a body that is not JSON, or a
+garbled reply). Run it standalone with
+``python -m bow.devtools.mock_openai --port 8099 --delay 0.5 [--fail-rate 0.2]``.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import random
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+
+FAULTS = ("server-error", "hang", "not-json", "garbled")
 
 
 class MockOpenAIServer:
@@ -26,8 +32,15 @@ class MockOpenAIServer:
         fail_first: int = 0,
         fail_status: int = 500,
         port: int = 0,
+        fail_rate: float = 0.0,
+        hang_s: float = 5.0,
+        seed: int = 0,
     ) -> None:
         self.reply = reply
+        self.fail_rate = fail_rate
+        self.hang_s = hang_s
+        self.faults: dict[str, int] = dict.fromkeys(FAULTS, 0)
+        self._random = random.Random(seed)
         self.delay_s = delay_s
         self.fail_first = fail_first
         self.fail_status = fail_status
@@ -63,6 +76,15 @@ class MockOpenAIServer:
             self.requests += 1
             return self.requests
 
+    def _pick_fault(self) -> str | None:
+        """A random fault for ``fail_rate`` of requests (seeded, so runs are repeatable)."""
+        with self._lock:
+            if self._random.random() >= self.fail_rate:
+                return None
+            fault = self._random.choice(FAULTS)
+            self.faults[fault] += 1
+            return fault
+
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         server = self
 
@@ -71,11 +93,14 @@ class MockOpenAIServer:
                 return
 
             def _send(self, status: int, body: bytes, content_type: str = "application/json") -> None:
-                self.send_response(status)
-                self.send_header("Content-Type", content_type)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
+                try:
+                    self.send_response(status)
+                    self.send_header("Content-Type", content_type)
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    self.wfile.write(body)
+                except (BrokenPipeError, ConnectionResetError):
+                    return  # the client gave up waiting (a "hang" fault did its job)
 
             def do_POST(self) -> None:  # noqa: N802 - http.server's naming
                 length = int(self.headers.get("Content-Length", 0))
@@ -83,11 +108,18 @@ class MockOpenAIServer:
                 number = server._count()
                 if server.delay_s:
                     time.sleep(server.delay_s)
-                if number <= server.fail_first:
+                fault = server._pick_fault()
+                if number <= server.fail_first or fault == "server-error":
                     error = {"error": {"message": "injected failure", "type": "server_error"}}
-                    self._send(server.fail_status, json.dumps(error).encode())
+                    self._send(server.fail_status if number <= server.fail_first else 500, json.dumps(error).encode())
                     return
-                words = server.reply.split()
+                if fault == "hang":
+                    time.sleep(server.hang_s)  # the client should have given up (and retried) by now
+                if fault == "not-json":
+                    self._send(200, b"<html><body>502 Bad Gateway (upstream garbage)</body></html>", "text/html")
+                    return
+                reply = "~~ \x00 ### ??" if fault == "garbled" else server.reply
+                words = reply.split()
                 usage = {"prompt_tokens": 10, "completion_tokens": len(words), "total_tokens": 10 + len(words)}
                 if request.get("stream"):
                     self._stream(request, words, usage)
@@ -98,7 +130,7 @@ class MockOpenAIServer:
                     "created": int(time.time()),
                     "model": request.get("model", "mock"),
                     "choices": [
-                        {"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": server.reply}}
+                        {"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": reply}}
                     ],
                     "usage": usage,
                 }
@@ -139,8 +171,9 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8099)
     parser.add_argument("--delay", type=float, default=0.0)
     parser.add_argument("--reply", default="I choose A.")
+    parser.add_argument("--fail-rate", type=float, default=0.0, help="Share of requests given a random fault.")
     args = parser.parse_args()
-    server = MockOpenAIServer(reply=args.reply, delay_s=args.delay, port=args.port)
+    server = MockOpenAIServer(reply=args.reply, delay_s=args.delay, port=args.port, fail_rate=args.fail_rate)
     print(f"mock OpenAI server at {server.url}", flush=True)
     server._server.serve_forever()
 

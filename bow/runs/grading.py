@@ -27,7 +27,7 @@ def passages_of(persona: Any) -> dict[str, str]:
     return {passage_id(persona.id, i): m.text for i, m in enumerate(persona.memory)}
 
 
-def make_graders(settings: Any, judges: list[str], how: str = "mean") -> Any:
+def make_graders(settings: Any, judges: list[str], how: str = "mean", **gateway_options: Any) -> Any:
     """A GraderSet: the given judge models (may be none), and local embeddings for TAM."""
     from bow.embeddings import MiniLMEmbedder
     from bow.embeddings.batching import BatchingEmbedder
@@ -35,7 +35,7 @@ def make_graders(settings: Any, judges: list[str], how: str = "mean") -> Any:
     from graders.grade import GraderSet
 
     return GraderSet(
-        judges=[open_gateway(settings, spec) for spec in judges],
+        judges=[open_gateway(settings, spec, **gateway_options) for spec in judges],
         embedder=BatchingEmbedder(MiniLMEmbedder(settings.home / "models")),
         how=how,
     )

@@ -39,6 +39,8 @@ class RunOptions:
     temperature: float | None = None
     likelihood: bool = False
     multi_turn: bool = False
+    timeout_s: float | None = None
+    """Seconds one model call may take before it is retried (None: the gateway's default)."""
 
     def identity(self) -> dict[str, Any]:
         """The configuration recorded in the manifest and checked on resume."""
@@ -81,7 +83,7 @@ def execute(settings: Any, options: RunOptions, executor: Executor | None = None
     from agents.persona_agent import PersonaAgent
     from agents.scenario.graph import ScenarioDeps
     from agents.scenario.runner import run_once
-    from bow.models.gateway import open_gateway
+    from bow.models.gateway import RetryPolicy, open_gateway
 
     personas = settings.library()
     scenarios = settings.scenarios()
@@ -112,9 +114,12 @@ def execute(settings: Any, options: RunOptions, executor: Executor | None = None
         memory = open_memory(settings)
         memory.build([personas.get(pid) for pid in sorted({i.persona_id for i in todo})])
     params = {} if options.temperature is None else {"temperature": options.temperature}
-    gateways = {m: open_gateway(settings, m, concurrency=options.concurrency, params=params) for m in options.models}
+    retry = {} if options.timeout_s is None else {"retry": RetryPolicy(timeout_s=options.timeout_s)}
+    gateways = {
+        m: open_gateway(settings, m, concurrency=options.concurrency, params=params, **retry) for m in options.models
+    }
 
-    graders = make_graders(settings, options.judges) if options.grade and todo else None
+    graders = make_graders(settings, options.judges, **retry) if options.grade and todo else None
 
     async def play_item(item: RunItem) -> dict[str, Any]:
         async def grade(record: dict[str, Any]) -> list[dict[str, Any]]:

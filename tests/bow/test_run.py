@@ -256,3 +256,40 @@ def test_a_results_file_that_cannot_be_written_is_one_clear_error(tmp_path, suit
     assert result.exit_code != 0
     assert "Could not write results" in result.output and "No space left" in result.output
     assert "Traceback" not in result.output
+
+
+def test_an_endpoint_failing_a_fifth_of_calls_in_mixed_ways_still_completes(tmp_path, suite_dir, monkeypatch):
+    """500s, hangs past the timeout, non-JSON bodies and garbled replies: every item is scored or listed."""
+    from bow.devtools.mock_openai import MockOpenAIServer
+
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-not-a-real-key-000000")
+    with MockOpenAIServer(reply="I hold my ground. DECISION: B", fail_rate=0.2, hang_s=3.0, seed=7) as server:
+        result = bow(
+            "--no-cache",
+            "-m",
+            "openai:mock",
+            "--base-url",
+            server.url,
+            "--scenarios",
+            str(suite_dir),
+            "run",
+            "mini",
+            "--no-memory",
+            "--timeout",
+            "1",
+            "--concurrency",
+            "8",
+            "--out",
+            str(tmp_path / "run"),
+            "--json",
+        )
+        faults = dict(server.faults)
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.output[result.output.index("{") :])
+    assert all(count > 0 for count in faults.values()), faults  # every kind of fault happened
+    transcripts = read_jsonl(tmp_path / "run" / "transcripts.jsonl")
+    failures = {f["key"] for f in read_jsonl(tmp_path / "run" / "failures.jsonl")} - {t["key"] for t in transcripts}
+    assert len(transcripts) + len(failures) == 14 and summary["items"] == len(transcripts)
+    assert len(transcripts) >= 10  # retries absorb most faults
+    scored = {row["key"] for row in read_jsonl(tmp_path / "run" / "scores.jsonl")}
+    assert {t["key"] for t in transcripts} <= scored
