@@ -18,7 +18,6 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-
 FAULTS = ("server-error", "hang", "not-json", "garbled")
 
 
