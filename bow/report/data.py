@@ -15,7 +15,7 @@ from typing import Any
 
 from bow.errors import BowError
 from bow.report.stats import group_stats
-from bow.runs.rundir import FAILURES, FORMAT, SCORES, TRANSCRIPTS, read_jsonl
+from bow.runs.rundir import FAILURES, FORMAT, TRANSCRIPTS, read_jsonl, read_scores
 
 REPORT_FORMAT = "bow-report/1"
 HINT = "Give a directory written by 'bow run' (it prints its path; default HOME/runs/<suite>-<hash>)."
@@ -86,9 +86,9 @@ def _lookup(library: Any, key: str) -> Any:
 
 
 def _scores_by_key(path: Path) -> dict[str, dict[str, list[dict[str, Any]]]]:
-    """Key → beat_id → scores (all score lines of one beat merged)."""
+    """Key → beat_id → scores (all score lines of one beat merged; crashed attempts left out)."""
     out: dict[str, dict[str, list[dict[str, Any]]]] = defaultdict(lambda: defaultdict(list))
-    for row in read_jsonl(path / SCORES):
+    for row in read_scores(path):
         out[row.get("key", "")][row.get("beat_id", "")].extend(row.get("scores") or [])
     return out
 
