@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import functools
 from dataclasses import dataclass, field
 
 from agents.memory.protocol import CanonMemory, MemoryHit
@@ -52,10 +54,20 @@ class PersonaAgent:
     k: int = 4
     last_hits: list[MemoryHit] = field(default_factory=list)
 
-    @property
+    @functools.cached_property
     def system_prompt(self) -> str:
-        """The in-character system prompt."""
+        """The in-character system prompt (rendered once per agent)."""
         return render_system_prompt(self.persona)
+
+    async def arecall(self, situation: str) -> list[MemoryHit]:
+        """``recall`` without blocking the event loop (batched where the memory supports it)."""
+        if self.memory is None:
+            self.last_hits = []
+        elif hasattr(self.memory, "aquery"):
+            self.last_hits = await self.memory.aquery(self.persona.id, situation, self.k)
+        else:
+            self.last_hits = await asyncio.to_thread(self.memory.query, self.persona.id, situation, self.k)
+        return self.last_hits
 
     def recall(self, situation: str) -> list[MemoryHit]:
         """Top-k passages for ``situation`` from this version's scope; remembered as ``last_hits``."""

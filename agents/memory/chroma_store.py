@@ -8,11 +8,13 @@ carries a fingerprint of its passages, so a build re-embeds only what changed.
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
 from agents.memory.protocol import BuildReport, MemoryHit, fingerprint, passage_records
+from bow.embeddings.batching import BatchingEmbedder
 from bow.embeddings.minilm import Embedder, MiniLMEmbedder
 from bow.errors import BowError
 from personas.schema import Persona
@@ -60,6 +62,8 @@ class ChromaMemory:
         self.client = client
         self._embedder = embedder
         self._cache_dir = cache_dir
+        self._collections: dict[str, tuple[Any, int]] = {}
+        self._query_embedder: BatchingEmbedder | None = None
 
     @property
     def embedder(self) -> Embedder:
@@ -83,6 +87,7 @@ class ChromaMemory:
     def build(self, personas: list[Persona], *, prune: bool = False) -> BuildReport:
         """Index personas whose fingerprint changed; with ``prune``, drop collections of absent personas."""
         report = BuildReport()
+        self._collections.clear()  # handles from before a rebuild may point at dropped collections
         current = self.indexed()
         changed = []
         for persona in personas:
@@ -136,16 +141,40 @@ class ChromaMemory:
 
     def query(self, persona_id: str, text: str, k: int = 4) -> list[MemoryHit]:
         """Nearest passages within ``persona_id``'s own collection."""
-        try:
-            collection = self.client.get_collection(collection_name(persona_id), embedding_function=None)
-        except Exception:  # noqa: BLE001 - chroma's NotFound type differs across versions
-            raise BowError(
-                f"Persona '{persona_id}' has no canon-memory index yet.", "Run 'bow memory build'."
-            ) from None
-        count = collection.count()
+        collection, count = self._collection(persona_id)
         if count == 0 or k <= 0:
             return []
-        result = collection.query(query_embeddings=self.embedder.embed([text]), n_results=min(k, count))
+        return self._search(collection, self.embedder.embed([text])[0], min(k, count))
+
+    async def aquery(self, persona_id: str, text: str, k: int = 4) -> list[MemoryHit]:
+        """``query`` for many concurrent callers.
+
+        Query embeddings are batched across callers and remembered by text (a benchmark asks
+        the same narration of every version), and the search runs in a worker thread.
+        """
+        collection, count = await asyncio.to_thread(self._collection, persona_id)
+        if count == 0 or k <= 0:
+            return []
+        if self._query_embedder is None:
+            self._query_embedder = BatchingEmbedder(self.embedder, remember=4096)
+        vector = (await self._query_embedder.aembed([text]))[0]
+        return await asyncio.to_thread(self._search, collection, vector, min(k, count))
+
+    def _collection(self, persona_id: str) -> tuple[Any, int]:
+        """The persona's collection and its size, looked up once (a build forgets them)."""
+        if persona_id not in self._collections:
+            try:
+                collection = self.client.get_collection(collection_name(persona_id), embedding_function=None)
+            except Exception:  # noqa: BLE001 - chroma's NotFound type differs across versions
+                raise BowError(
+                    f"Persona '{persona_id}' has no canon-memory index yet.", "Run 'bow memory build'."
+                ) from None
+            self._collections[persona_id] = (collection, collection.count())
+        return self._collections[persona_id]
+
+    @staticmethod
+    def _search(collection: Any, vector: list[float], n: int) -> list[MemoryHit]:
+        result = collection.query(query_embeddings=[vector], n_results=n)
         return [
             MemoryHit(
                 passage_id=pid,

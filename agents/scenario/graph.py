@@ -9,7 +9,6 @@ narrator is given narration and the outward act alone.
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import re
 from collections.abc import Awaitable, Callable
@@ -163,8 +162,7 @@ async def narrate(state: ScenarioState, runtime: Runtime[ScenarioDeps]) -> dict[
 async def retrieve(state: ScenarioState, runtime: Runtime[ScenarioDeps]) -> dict[str, Any]:
     """Node: recall canon passages relevant to the narration (none without memory)."""
     deps = runtime.context
-    # Embedding + vector search is blocking work: keep it off the event loop.
-    hits = await asyncio.to_thread(deps.agent.recall, state["narration"])
+    hits = await deps.agent.arecall(state["narration"])  # off the event loop, batched across items
     return {"retrieved": [{"id": h.passage_id, "stage": h.stage, "text": h.text} for h in hits]}
 
 

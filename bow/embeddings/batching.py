@@ -9,6 +9,7 @@ and everything requested meanwhile goes into the next batch.
 from __future__ import annotations
 
 import asyncio
+from collections import OrderedDict
 from typing import Any
 
 from bow.embeddings.minilm import Embedder
@@ -17,8 +18,10 @@ from bow.embeddings.minilm import Embedder
 class BatchingEmbedder:
     """Wraps an ``Embedder``; ``aembed`` batches, ``embed`` passes straight through."""
 
-    def __init__(self, inner: Embedder, max_batch: int = 256) -> None:
+    def __init__(self, inner: Embedder, max_batch: int = 256, remember: int = 0) -> None:
         self.inner = inner
+        self.remember = remember  # how many recent texts to keep vectors for (0: none)
+        self._remembered: OrderedDict[str, list[float]] = OrderedDict()
         self.name = getattr(inner, "name", type(inner).__name__)
         self.max_batch = max_batch
         self._pending: list[tuple[list[str], asyncio.Future[list[list[float]]]]] = []
@@ -33,11 +36,21 @@ class BatchingEmbedder:
         """Embeddings of ``texts``, computed together with whatever else is waiting."""
         if not texts:
             return []
-        future: asyncio.Future[list[list[float]]] = asyncio.get_running_loop().create_future()
-        self._pending.append((texts, future))
-        if self._drainer is None or self._drainer.done():
-            self._drainer = asyncio.create_task(self._drain())
-        return await future
+        known = {t: self._remembered[t] for t in texts if t in self._remembered}
+        missing = [t for t in dict.fromkeys(texts) if t not in known]
+        if missing:
+            future: asyncio.Future[list[list[float]]] = asyncio.get_running_loop().create_future()
+            self._pending.append((missing, future))
+            if self._drainer is None or self._drainer.done():
+                self._drainer = asyncio.create_task(self._drain())
+            known.update(zip(missing, await future, strict=True))
+        if self.remember:
+            for text in dict.fromkeys(texts):
+                self._remembered[text] = known[text]
+                self._remembered.move_to_end(text)
+            while len(self._remembered) > self.remember:
+                self._remembered.popitem(last=False)
+        return [known[t] for t in texts]
 
     async def _drain(self) -> None:
         while self._pending:

@@ -118,3 +118,24 @@ def test_onnx_and_torch_embeddings_agree(tmp_path):
     assert any(p.suffix == ".onnx" for p in tmp_path.iterdir())  # the fast path really ran
     for a, b in zip(fast, slow, strict=True):
         assert sum(x * y for x, y in zip(a, b, strict=True)) > 0.9999
+
+
+def test_concurrent_async_queries_match_sync_ones_and_share_batches(tmp_path):
+    import asyncio
+
+    embedder = HashEmbedder()
+    memory = ChromaMemory(open_client(path=tmp_path), embedder)
+    personas = LIBRARY.select("thor/*")
+    memory.build(personas)
+    situations = ["Mjolnir will not lift", "Loki lies again", "Asgard burns", "Mjolnir will not lift"]
+
+    async def ask_all():
+        return await asyncio.gather(*(memory.aquery(p.id, s, k=3) for p in personas for s in situations))
+
+    calls = embedder.calls
+    together = asyncio.run(ask_all())
+    batched_calls = embedder.calls - calls
+    alone = [memory.query(p.id, s, k=3) for p in personas for s in situations]
+    assert [[h.passage_id for h in hits] for hits in together] == [[h.passage_id for h in hits] for hits in alone]
+    assert all(h.persona_id == hits[0].persona_id for hits in together for h in hits)
+    assert batched_calls == 1  # twelve queries, three distinct texts: one embedding call

@@ -1,0 +1,62 @@
+"""Batched async embeddings: the same vectors as direct calls, fewer calls, failures reach every caller."""
+
+import asyncio
+
+import pytest
+
+from bow.embeddings.batching import BatchingEmbedder
+from tests.fakes import HashEmbedder
+
+
+def test_concurrent_requests_share_one_call_and_get_their_own_vectors():
+    inner = HashEmbedder()
+    batcher = BatchingEmbedder(inner)
+    requests = [[f"text {i}", f"other {i}"] for i in range(10)]
+
+    async def go():
+        return await asyncio.gather(*(batcher.aembed(r) for r in requests))
+
+    results = asyncio.run(go())
+    assert inner.calls == 1 and batcher.calls == 1
+    assert results == [HashEmbedder().embed(r) for r in requests]
+
+
+def test_remembered_texts_are_not_embedded_again_and_eviction_is_bounded():
+    inner = HashEmbedder()
+    batcher = BatchingEmbedder(inner, remember=2)
+    asyncio.run(batcher.aembed(["a", "b"]))
+    asyncio.run(batcher.aembed(["a", "b"]))
+    assert inner.calls == 1
+    asyncio.run(batcher.aembed(["c", "d", "e"]))  # more than fits: still answered, then the oldest go
+    assert len(batcher._remembered) == 2
+    assert asyncio.run(batcher.aembed(["a"])) == HashEmbedder().embed(["a"]) and inner.calls == 3
+
+
+def test_a_failing_backend_fails_every_waiting_caller_and_the_next_batch_still_runs():
+    class Flaky(HashEmbedder):
+        def embed(self, texts):
+            self.calls += 1
+            if self.calls == 1:
+                raise RuntimeError("onnx crashed")
+            return super().embed(texts)
+
+    batcher = BatchingEmbedder(Flaky())
+
+    async def go():
+        return await asyncio.gather(batcher.aembed(["x"]), batcher.aembed(["y"]), return_exceptions=True)
+
+    first = asyncio.run(go())
+    assert all(isinstance(r, RuntimeError) for r in first)
+    assert asyncio.run(batcher.aembed(["z"])) == HashEmbedder().embed(["z"])
+
+
+@pytest.mark.parametrize("size", [1, 300])
+def test_batches_are_capped(size):
+    inner = HashEmbedder()
+    batcher = BatchingEmbedder(inner, max_batch=256)
+
+    async def go():
+        return await asyncio.gather(*(batcher.aembed([f"t{i}"]) for i in range(size)))
+
+    assert len(asyncio.run(go())) == size
+    assert inner.calls == (1 if size <= 256 else 2)
