@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from collections.abc import Callable
@@ -54,11 +55,17 @@ def _redact_text(text: str, secrets: list[str]) -> str:
     return text
 
 
+@functools.lru_cache(maxsize=1024)
+def _secret_key(key: Any) -> bool:
+    """Whether a mapping key names a secret (records reuse a few hundred keys: remember the answer)."""
+    return bool(_SECRET_KEY.search(str(key)))
+
+
 def _redact(value: Any, secrets: Callable[[], list[str]]) -> Any:
     if isinstance(value, str):
         return _redact_text(value, secrets())
     if isinstance(value, dict):
-        return {k: MASK if _SECRET_KEY.search(str(k)) and v else _redact(v, secrets) for k, v in value.items()}
+        return {k: MASK if _secret_key(k) and v else _redact(v, secrets) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [_redact(v, secrets) for v in value]
     return value
