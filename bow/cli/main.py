@@ -120,6 +120,7 @@ def cli(
 
 
 def _register() -> None:
+    from bow.cli.chat_cmd import chat
     from bow.cli.data_cmd import data, export, import_group
     from bow.cli.grade_cmd import calibrate, grade
     from bow.cli.memory_cmd import memory
@@ -134,6 +135,7 @@ def _register() -> None:
         cli.add_command(command)
     cli.add_command(report)
     cli.add_command(compare)
+    cli.add_command(chat)
 
 
 _register()

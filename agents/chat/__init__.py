@@ -1,0 +1,1 @@
+"""Interactive chat with hero versions: a LangGraph conversation, checkpointed, with per-user memory."""
