@@ -154,7 +154,8 @@ class ChatEngine:
         """Add a message and stream every participant's answer as events.
 
         Events: ``start``/``think``/``token``/``end`` (per speaker), ``error`` (the model failed:
-        the message is kept, the session goes on).
+        the message is kept, the session goes on). Iterate inside ``contextlib.aclosing`` so
+        that stopping early (Ctrl-C) saves the partial reply at once.
         """
         speakers = await self.participants(session)
         if not speakers:
@@ -180,7 +181,8 @@ class ChatEngine:
         except BowError as exc:
             yield {"type": "error", "speaker": current.get("speaker"), "text": exc.message, "hint": exc.hint}
             await self._keep_partial(session, current, "[the reply failed here]")
-        except (asyncio.CancelledError, KeyboardInterrupt):
+        except (asyncio.CancelledError, KeyboardInterrupt, GeneratorExit):
+            # Ctrl-C, or the caller stopped listening: keep what was already shown.
             await asyncio.shield(self._keep_partial(session, current, "[interrupted]"))
             raise
 

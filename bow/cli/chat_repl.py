@@ -8,6 +8,7 @@ at the prompt it only clears the line; ``/quit`` or end of input leaves.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import difflib
 import json
 from collections.abc import Callable
@@ -80,19 +81,21 @@ class ChatRepl:
     async def converse(self, text: str, role: str = "user") -> dict[str, str]:
         """Send a message; stream each speaker's reply; return speaker → full reply."""
         replies: dict[str, str] = {}
-        async for event in self.engine.send(self.session, text, role=role, show_think=self.show_think):
-            kind = event["type"]
-            if kind == "think":
-                self.say(f"  (thinking) {event['text']}")
-            elif kind == "start":
-                self.write(f"{event['name']}: ")
-            elif kind == "token":
-                self.write(event["text"])
-            elif kind == "end":
-                self.say()
-                replies[event["speaker"]] = event["text"]
-            elif kind == "error":
-                self.say(f"\n[the model failed: {event['text']}] Your message is kept; send it again to retry.")
+        events = self.engine.send(self.session, text, role=role, show_think=self.show_think)
+        async with contextlib.aclosing(events):
+            async for event in events:
+                kind = event["type"]
+                if kind == "think":
+                    self.say(f"  (thinking) {event['text']}")
+                elif kind == "start":
+                    self.write(f"{event['name']}: ")
+                elif kind == "token":
+                    self.write(event["text"])
+                elif kind == "end":
+                    self.say()
+                    replies[event["speaker"]] = event["text"]
+                elif kind == "error":
+                    self.say(f"\n[the model failed: {event['text']}] Your message is kept; send it again to retry.")
         return replies
 
     async def command(self, line: str) -> bool:

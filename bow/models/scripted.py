@@ -9,7 +9,8 @@ JSONL file with one entry a line. An entry is a string, or a mapping:
 - ``when``: answer only when the latest user message contains this text
   (keyed entries are tried first and never consumed);
 - ``error``: raise instead of answering: ``rate_limit``, ``server``,
-  ``timeout`` (retryable) or ``bad_request`` (not retryable);
+  ``timeout`` (retryable) or ``bad_request`` (not retryable); with a ``reply`` too,
+  a streamed answer sends the reply's words first and then fails (a failure mid-reply);
 - ``delay_s``: seconds to wait before answering.
 
 Unkeyed entries are used in order and the order starts again when exhausted.
@@ -30,9 +31,11 @@ from langchain_core.callbacks import CallbackManagerForLLMRun
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
-from pydantic import BaseModel, ConfigDict, PrivateAttr
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 from bow.errors import ModelSetupError
+
+SEEN_KEPT = 200  # recent prompts kept for inspection (a long benchmark must not grow without bound)
 
 
 class ScriptedAPIError(Exception):
@@ -100,6 +103,8 @@ class ScriptedChatModel(BaseChatModel):
     """Answers from a list of ``ScriptEntry``; thread-safe, deterministic."""
 
     entries: list[ScriptEntry]
+    seen: list[list[dict[str, Any]]] = Field(default_factory=list, exclude=True)
+    """Recent prompts received (type and content of each message), so tests can check what a model was shown."""
     _cursor: int = PrivateAttr(default=0)
     _calls: int = PrivateAttr(default=0)
     _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
@@ -109,6 +114,11 @@ class ScriptedChatModel(BaseChatModel):
         """Build from plain strings or entry mappings (handy in tests)."""
         entries = [ScriptEntry(reply=r) if isinstance(r, str) else ScriptEntry.model_validate(r) for r in replies]
         return cls(entries=entries)
+
+    def _see(self, messages: list[BaseMessage]) -> None:
+        with self._lock:
+            self.seen.append([{"type": m.type, "content": m.content} for m in messages])
+            del self.seen[:-SEEN_KEPT]
 
     @property
     def _llm_type(self) -> str:
@@ -159,6 +169,7 @@ class ScriptedChatModel(BaseChatModel):
         **kwargs: Any,
     ) -> ChatResult:
         entry = self._pick(messages)
+        self._see(messages)
         if entry.delay_s:
             time.sleep(entry.delay_s)
         return self._answer(entry, messages)
@@ -171,6 +182,7 @@ class ScriptedChatModel(BaseChatModel):
         **kwargs: Any,
     ) -> ChatResult:
         entry = self._pick(messages)
+        self._see(messages)
         if entry.delay_s:
             await asyncio.sleep(entry.delay_s)
         return self._answer(entry, messages)
@@ -182,7 +194,15 @@ class ScriptedChatModel(BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
-        result = self._generate(messages, stop, run_manager, **kwargs)
+        entry = self._pick(messages)
+        if entry.delay_s:
+            time.sleep(entry.delay_s)
+        if entry.error and entry.reply:  # fail mid-reply: some words arrive first
+            for index, word in enumerate(entry.reply.split(" ")):
+                piece = word if index == 0 else " " + word
+                yield ChatGenerationChunk(message=AIMessageChunk(content=piece))
+        self._see(messages)
+        result = self._answer(entry, messages)
         message = result.generations[0].message
         words = str(message.content).split(" ")
         for index, word in enumerate(words):
