@@ -130,12 +130,14 @@ def _register() -> None:
     from bow.cli.report_cmd import compare, report
     from bow.cli.run_cmd import run
     from bow.cli.scenario_cmd import scenario
+    from bow.cli.serve_cmd import serve
 
     for command in (models, persona, memory, scenario, play, run, grade, calibrate, import_group, data, export):
         cli.add_command(command)
     cli.add_command(report)
     cli.add_command(compare)
     cli.add_command(chat)
+    cli.add_command(serve)
 
 
 _register()
