@@ -2,68 +2,18 @@
 
 from __future__ import annotations
 
-import asyncio
-import hashlib
-import json
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from bow.errors import BowError
-from bow.runs.executor import Executor, LocalExecutor
-from bow.runs.grading import grade_one, likelihood_rows, make_graders
+from bow.runs.executor import Executor, LocalExecutor, RunContext
 from bow.runs.plan import RunItem, plan_items
+from bow.runs.player import PlayerSpec, RunOptions, failure_message
 from bow.runs.rundir import FAILURES, TRANSCRIPTS, RunDir, read_jsonl, read_scores
 from bow.runs.summary import summarize
-
-
-@dataclass
-class RunOptions:
-    """What the user asked for."""
-
-    suite: str
-    models: list[str]
-    modes: list[str] = field(default_factory=lambda: ["two-node"])
-    memory: bool = True
-    show_consequences: bool = False
-    persona_glob: str | None = None
-    limit: int | None = None
-    concurrency: int = 8
-    out: Path | None = None
-    judges: list[str] = field(default_factory=list)
-    grade: bool = True
-    repeats: int = 1
-    cross_version: bool = False
-    temperature: float | None = None
-    likelihood: bool = False
-    multi_turn: bool = False
-    timeout_s: float | None = None
-    """Seconds one model call may take before it is retried (None: the gateway's default)."""
-
-    def identity(self) -> dict[str, Any]:
-        """The configuration recorded in the manifest and checked on resume."""
-        return {
-            "suite": self.suite,
-            "models": self.models,
-            "modes": self.modes,
-            "memory": self.memory,
-            "show_consequences": self.show_consequences,
-            "persona_glob": self.persona_glob,
-            "limit": self.limit,
-            "judges": self.judges,
-            "repeats": self.repeats,
-            "cross_version": self.cross_version,
-            "temperature": self.temperature,
-            "likelihood": self.likelihood,
-            "multi_turn": self.multi_turn,
-        }
-
-    def default_out(self, home: Path) -> Path:
-        """Same options, same directory: running the same command again resumes."""
-        digest = hashlib.sha256(json.dumps(self.identity(), sort_keys=True).encode()).hexdigest()[:10]
-        return home / "runs" / f"{self.suite}-{digest}"
 
 
 @dataclass
@@ -79,12 +29,12 @@ class RunOutcome:
 
 
 def execute(settings: Any, options: RunOptions, executor: Executor | None = None, progress: Any = None) -> RunOutcome:
-    """Run a suite end to end; resumable through the run directory."""
-    from agents.persona_agent import PersonaAgent
-    from agents.scenario.graph import ScenarioDeps
-    from agents.scenario.runner import run_once
-    from bow.models.gateway import RetryPolicy, open_gateway
+    """Run a suite end to end; resumable through the run directory.
 
+    Whatever the executor, this process alone opens the run directory, builds the
+    canon-memory index and writes results (one writer thread), so resume, the manifest
+    and ``summary.json`` behave the same for every executor.
+    """
     personas = settings.library()
     scenarios = settings.scenarios()
     suite = scenarios.suite(options.suite)
@@ -100,6 +50,23 @@ def execute(settings: Any, options: RunOptions, executor: Executor | None = None
         repeats=options.repeats,
         cross_version=options.cross_version,
     )
+    executor = executor or LocalExecutor()
+    executor.open()  # a cluster that cannot be reached fails here, before anything is written
+    try:
+        return _execute(settings, options, executor, progress, items, personas, scenarios)
+    finally:
+        executor.close()
+
+
+def _execute(
+    settings: Any,
+    options: RunOptions,
+    executor: Executor,
+    progress: Any,
+    items: list[RunItem],
+    personas: Any,
+    scenarios: Any,
+) -> RunOutcome:
     run = RunDir.open(
         options.out or options.default_out(settings.home), {**options.identity(), "concurrency": options.concurrency}
     )
@@ -113,34 +80,7 @@ def execute(settings: Any, options: RunOptions, executor: Executor | None = None
 
         memory = open_memory(settings)
         memory.build([personas.get(pid) for pid in sorted({i.persona_id for i in todo})])
-    params = {} if options.temperature is None else {"temperature": options.temperature}
-    retry = {} if options.timeout_s is None else {"retry": RetryPolicy(timeout_s=options.timeout_s)}
-    gateways = {
-        m: open_gateway(settings, m, concurrency=options.concurrency, params=params, **retry) for m in options.models
-    }
-
-    graders = make_graders(settings, options.judges, **retry) if options.grade and todo else None
-
-    async def play_item(item: RunItem) -> dict[str, Any]:
-        async def grade(record: dict[str, Any]) -> list[dict[str, Any]]:
-            return await grade_one({**record, "key": item.key}, personas, graders)
-
-        deps = ScenarioDeps(
-            agent=PersonaAgent(personas.get(item.persona_id), memory if item.memory else None),
-            scenario=scenarios.get(item.scenario_id),
-            gateway=gateways[item.model],
-            mode=item.mode,  # type: ignore[arg-type]
-            show_consequences=options.show_consequences,
-            sample=item.repeat,
-            multi_turn=options.multi_turn,
-            grade=grade if graders is not None else None,  # grading is the graph's last node
-        )
-        transcript, scores = await run_once(deps)
-        record = {"key": item.key, "repeat": item.repeat, **transcript.model_dump(mode="json")}
-        if options.likelihood:
-            scenario = scenarios.get(item.scenario_id)
-            scores += await likelihood_rows(record, personas.get(item.persona_id), scenario, gateways[item.model].model)
-        return {"transcript": record, "scores": scores}
+    context = RunContext(PlayerSpec.of(settings, options), personas, scenarios, memory)
 
     failed: list[tuple[str, str]] = []
     finished = 0
@@ -155,7 +95,7 @@ def execute(settings: Any, options: RunOptions, executor: Executor | None = None
     def on_result(item: RunItem, result: dict[str, Any] | None, error: BaseException | None) -> None:
         nonlocal finished
         if error is not None:
-            message = str(error) if isinstance(error, BowError) else f"{type(error).__name__}: {error}"
+            message = failure_message(error)
             write(run.add_failure, item.key, message)
             failed.append((item.key, message))
             write(run.log, f"failed {item.key}: {message}")
@@ -168,10 +108,10 @@ def execute(settings: Any, options: RunOptions, executor: Executor | None = None
             progress(item, error is None, tokens)
 
     started = time.perf_counter()
-    # Never more items in flight than the models can serve at once (a local model serves one).
-    workers = min(options.concurrency, sum(g.concurrency for g in gateways.values()))
+    if todo:
+        run.log(f"executor: {executor.describe()}")
     try:
-        asyncio.run((executor or LocalExecutor(workers)).run(todo, play_item, on_result))
+        executor.run(todo, context, on_result)
     finally:
         writer.shutdown(wait=True)  # on Ctrl-C too: what finished is written before we stop
     if write_errors:
