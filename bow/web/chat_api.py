@@ -8,6 +8,7 @@ A model failure is an ``error`` event, never a broken stream: the session goes o
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
@@ -154,8 +155,10 @@ async def send(request: Request, name: SessionName, body: Message) -> StreamingR
     async def events() -> AsyncIterator[str]:
         async with lock:
             try:
-                async for event in engine.send(name, body.text, show_think=body.show_think):
-                    yield sse(event["type"], event)
+                # aclosing: a client that goes away mid-reply still gets its partial reply saved at once.
+                async with contextlib.aclosing(engine.send(name, body.text, show_think=body.show_think)) as stream:
+                    async for event in stream:
+                        yield sse(event["type"], event)
             except BowError as exc:  # e.g. every participant removed meanwhile: say so, end the stream cleanly
                 yield sse("error", {"type": "error", "speaker": None, "text": exc.message, "hint": exc.hint})
             yield sse("done", {"type": "done", "session": name})
