@@ -61,6 +61,8 @@ def chat(
                 click.echo(notice, err=True)
             current = runner.run(engine.participants(name))
             if persona_ids:
+                if not no_memory:
+                    click.echo("Loading canon memory (the first time in a BOW home, this takes a minute)...", err=True)
                 current = runner.run(engine.set_participants(name, list(persona_ids)))
             elif not current:
                 raise BowError(

@@ -86,7 +86,7 @@ class ChatRepl:
             async for event in events:
                 kind = event["type"]
                 if kind == "think":
-                    self.say(f"  (thinking) {event['text']}")
+                    self.say("  (thinking) " + event["text"].replace("\n", "\n  "))
                 elif kind == "start":
                     self.write(f"{event['name']}: ")
                 elif kind == "token":
