@@ -67,6 +67,19 @@ from bow.modes import MODES
     default=None,
     help="Seconds one model call may take before it is retried (default 300).",
 )
+@click.option(
+    "--executor",
+    type=click.Choice(["local", "ray"]),
+    default="local",
+    show_default=True,
+    help="Where items play: this process, or Ray actors (pip install 'beyond-one-world[ray]').",
+)
+@click.option(
+    "--ray-address",
+    default=None,
+    help="Ray cluster (HOST:PORT, ray://HOST:PORT or auto; default: RAY_ADDRESS, else a local Ray instance).",
+)
+@click.option("--ray-workers", type=int, default=None, help="Ray actors to start (default: one per cluster CPU).")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @click.pass_obj
 def run(
@@ -89,6 +102,9 @@ def run(
     likelihood: bool,
     multi_turn: bool,
     timeout_s: float | None,
+    executor: str,
+    ray_address: str | None,
+    ray_workers: int | None,
     as_json: bool,
 ) -> None:
     r"""Run a suite: every model × persona × scenario × mode through the scenario graph.
@@ -101,8 +117,12 @@ def run(
       bow run smoke
       bow run smoke --mode two-node --mode cot --concurrency 4
       bow run smoke --model openai:my-model --base-url http://127.0.0.1:8000/v1 --concurrency 32
+      bow run smoke --executor ray --ray-address HEAD:6379 --model openai:M --base-url http://vllm:8000/v1
     """
     from bow.runs.session import RunOptions, execute
+
+    if executor != "ray" and (ray_address or ray_workers):
+        raise click.UsageError("--ray-address and --ray-workers need --executor ray.")
 
     options = RunOptions(
         suite=suite,
@@ -123,8 +143,13 @@ def run(
         multi_turn=multi_turn,
         timeout_s=timeout_s,
     )
+    runner = None
+    if executor == "ray":
+        from bow.runs.ray_executor import RayExecutor
+
+        runner = RayExecutor(ray_address, ray_workers, debug=settings.debug)
     with _progress(as_json) as progress:
-        outcome = execute(settings, options, progress=progress)
+        outcome = execute(settings, options, runner, progress=progress)
     if as_json:
         emit_json({"run_dir": str(outcome.path), **outcome.summary})
     else:

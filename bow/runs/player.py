@@ -141,7 +141,7 @@ class ItemPlayer:
         self.scenarios = scenarios if scenarios is not None else settings.scenarios()
         self.memory = memory
         params = {} if options.temperature is None else {"temperature": options.temperature}
-        retry = {} if options.timeout_s is None else {"retry": RetryPolicy(timeout_s=options.timeout_s)}
+        retry: dict[str, Any] = {} if options.timeout_s is None else {"retry": RetryPolicy(timeout_s=options.timeout_s)}
         self.gateways = {
             m: open_gateway(settings, m, concurrency=options.concurrency, params=params, **retry)
             for m in options.models

@@ -89,8 +89,12 @@ def _execute(
     writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bow-run-writer")
     write_errors: list[BaseException] = []
 
+    def remember_error(future: Any) -> None:
+        if future.exception() is not None:
+            write_errors.append(future.exception())
+
     def write(fn: Any, *args: Any) -> None:
-        writer.submit(fn, *args).add_done_callback(lambda f: f.exception() and write_errors.append(f.exception()))
+        writer.submit(fn, *args).add_done_callback(remember_error)
 
     def on_result(item: RunItem, result: dict[str, Any] | None, error: BaseException | None) -> None:
         nonlocal finished
