@@ -223,5 +223,5 @@ class ReplyStream:
 
 def open_gateway(settings: Any, spec: str | None = None, **kwargs: Any) -> Gateway:
     """A gateway for ``spec`` (default: the settings' model) using the home's cache."""
-    cache = ResponseCache(settings.cache_path) if settings.use_cache else None
+    cache = ResponseCache.shared(settings.cache_path) if settings.use_cache else None
     return Gateway(spec or settings.model, cache=cache, base_url=settings.base_url, **kwargs)

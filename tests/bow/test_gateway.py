@@ -115,6 +115,7 @@ async def test_api_keys_never_reach_the_disk(script_file, tmp_path, monkeypatch)
     gateway = make_gateway(spec, tmp_path, params={"api_key": secret})
     reply = await gateway.agenerate(QUESTION)
     assert secret in reply.text  # the live reply is untouched
+    gateway.cache.flush()  # writes are queued; look at what reaches the file
     raw = b"".join(p.read_bytes() for p in tmp_path.glob("cache.sqlite*"))
     assert secret.encode() not in raw
     assert b"sk-another000000000000key" not in raw
@@ -143,3 +144,18 @@ async def test_stream_yields_pieces_and_caches_the_whole(script_file, tmp_path):
 def test_sync_generate(script_file, tmp_path):
     gateway = make_gateway(script_file(["sync works"]), tmp_path)
     assert gateway.generate(QUESTION).text == "sync works"
+
+
+def test_queued_cache_writes_are_served_then_committed_together(tmp_path):
+    from bow.models.cache import ResponseCache
+    from bow.models.reply import ModelReply
+
+    cache = ResponseCache(tmp_path / "c.sqlite")
+    replies = {f"k{i}": ModelReply(text=f"reply {i}", model="m") for i in range(50)}
+    for key, reply in replies.items():
+        cache.put(key, reply)
+    assert cache.get("k7").text == "reply 7"  # served before it reaches the file
+    cache.close()  # closing writes whatever is still queued
+    reopened = ResponseCache(tmp_path / "c.sqlite")
+    assert len(reopened) == 50 and reopened.get("k49").text == "reply 49"
+    reopened.close()
