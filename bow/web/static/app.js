@@ -283,9 +283,12 @@ async function loadRuns() {
 }
 
 async function loadSession() {
-  const name = $("session-name").value.trim() || "web";
+  const name = $("session-name").value.trim();
+  if (!name) {
+    $("session-name").value = state.session; // an emptied box keeps the current session
+    return;
+  }
   state.session = name;
-  $("session-name").value = name;
   localStorage.setItem("bow-session", name);
   try {
     const session = await api("GET", sessionPath("?thoughts=true"));
@@ -305,7 +308,8 @@ async function init() {
   const sessions = $("session-list");
   for (const name of info.sessions) sessions.append(el("option", { value: name }));
   for (const notice of info.notices) setStatus(notice, true);
-  $("session-name").value = localStorage.getItem("bow-session") || "web";
+  state.session = localStorage.getItem("bow-session") || "web";
+  $("session-name").value = state.session;
   renderPicker((await api("GET", "/api/personas")).universes);
   document.body.classList.toggle("show-thoughts", $("show-thoughts").checked);
   $("persona-filter").addEventListener("input", filterPicker);
