@@ -7,10 +7,13 @@ and the embedding model is exported once.
 import json
 import logging
 import os
+import shutil
 import signal
 import socket
+import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -94,6 +97,43 @@ def test_ray_plays_the_same_transcripts_and_scores_as_local(ray_instance, world)
     assert local_summary == ray_summary
     log = (world["root"] / "same-ray" / "run.log").read_text()
     assert "executor: ray" in log and "finished: 14 done, 0 failed" in log
+    world["retrieved"] = {key: [t["retrieved"] for t in r["turns"]] for key, r in local_t.items()}
+
+
+@pytest.fixture
+def chroma_url(tmp_path):
+    chroma = shutil.which("chroma")
+    if chroma is None:
+        pytest.skip("the chroma CLI is not installed")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    command = [chroma, "run", "--path", str(tmp_path / "chroma"), "--host", "127.0.0.1", "--port", str(port)]
+    server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(f"{url}/api/v2/heartbeat", timeout=1)
+            break
+        except OSError:
+            time.sleep(0.2)
+    else:
+        server.kill()
+        pytest.fail("chroma server did not start")
+    yield url
+    server.terminate()
+    server.wait(timeout=10)
+
+
+def test_workers_share_a_chroma_server(ray_instance, world, chroma_url):
+    out = world["root"] / "chroma-server"
+    result = bow(world, "--chroma-url", chroma_url, "run", "mini", "--no-grade", "--executor", "ray", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    retrieved = {t["key"]: [turn["retrieved"] for turn in t["turns"]] for t in read_jsonl(out / "transcripts.jsonl")}
+    assert len(retrieved) == 14 and all(all(r) for r in retrieved.values())
+    if "retrieved" in world:  # the same passages as the embedded index gave the local run
+        assert retrieved == world["retrieved"]
 
 
 def test_a_worker_killed_mid_run_loses_and_duplicates_nothing(ray_instance, world):
