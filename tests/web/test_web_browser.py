@@ -32,6 +32,7 @@ THOUGHT = "PRIVATE: do not tell them about the stones"
 REPLIES = [
     {"when": "think privately", "reply": THOUGHT},
     {"when": "break now", "reply": "I was just about to", "error": "bad_request"},
+    {"when": "take your time", "reply": "Slowly now.", "delay_s": 2},
     REPLY,
 ]
 
@@ -184,4 +185,26 @@ def test_thoughts_failure_scene_and_run_reports(driver, server, run_dir):
     assert driver.title == f"BOW run {run_dir.name}"
     assert driver.find_elements(By.CSS_SELECTOR, "#item-list li.item-row")
     assert driver.execute_script("return window.__pwned === undefined && document.images.length === 0")
+    assert severe(driver) == []
+
+
+def test_stop_ends_the_reply_and_keeps_it_marked(driver, server):
+    open_page(driver, server)
+    driver.find_element(By.CSS_SELECTOR, f'button.persona[data-persona-id="{MCU}"]').click()
+    wait(driver, lambda d: participants(d) == [MCU])
+    driver.find_element(By.ID, "message-input").send_keys("Please take your time.")
+    driver.find_element(By.ID, "send-button").click()
+    wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, '#messages .message.persona[data-streaming="true"]'))
+    driver.find_element(By.ID, "stop-button").click()
+    wait(driver, lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-busy") == "false")
+    shown = driver.find_element(By.CSS_SELECTOR, "#messages .message.persona .text")
+    assert text_of(shown) == "[interrupted]" and "Stopped" in driver.find_element(By.ID, "status").text
+
+    def saved(d):  # the server saves the partial reply once it sees the client go
+        open_page(d, server)
+        texts = [text_of(t) for t in d.find_elements(By.CSS_SELECTOR, "#messages .message.persona .text")]
+        return texts == ["[interrupted]"]
+
+    wait(driver, saved)
+    send(driver, "Still with me?", 2)  # and the session goes on
     assert severe(driver) == []

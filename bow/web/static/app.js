@@ -212,6 +212,12 @@ function setBusy(busy) {
   state.busy = busy;
   document.body.dataset.busy = String(busy);
   $("send-button").disabled = busy;
+  $("stop-button").hidden = !busy;
+}
+
+// Like Ctrl-C in 'bow chat': stop the reply in progress; the server keeps what was said, marked [interrupted].
+function stop() {
+  if (state.controller) state.controller.abort();
 }
 
 async function send(event) {
@@ -224,11 +230,20 @@ async function send(event) {
   addMessage("user", "you", text);
   setBusy(true);
   setStatus("");
+  state.controller = new AbortController();
+  const body = { text, show_think: $("show-thoughts").checked };
   try {
-    await postEvents(sessionPath("/messages"), { text, show_think: $("show-thoughts").checked }, onEvent);
+    await postEvents(sessionPath("/messages"), body, onEvent, state.controller.signal);
   } catch (error) {
-    setStatus(error.message, true);
+    if (error.name !== "AbortError") setStatus(error.message, true);
+    else {
+      const shown = state.current && state.current.querySelector(".text");
+      if (shown) shown.textContent = `${shown.textContent.trim()} [interrupted]`.trim();
+      setStatus("Stopped. What was said is kept.");
+    }
   } finally {
+    if (state.current) state.current.dataset.streaming = "false";
+    state.controller = null;
     state.current = null;
     setBusy(false);
     input.focus();
@@ -316,6 +331,7 @@ async function init() {
   $("show-thoughts").addEventListener("change", (e) => document.body.classList.toggle("show-thoughts", e.target.checked));
   $("session-name").addEventListener("change", loadSession);
   $("composer").addEventListener("submit", send);
+  $("stop-button").addEventListener("click", stop);
   $("message-input").addEventListener("keydown", (e) => {
     if (e.key !== "Enter" || e.shiftKey) return;
     e.preventDefault();

@@ -21,9 +21,10 @@ async function readError(response) {
   }
 }
 
-async function postEvents(url, body, onEvent) {
+async function postEvents(url, body, onEvent, signal = undefined) {
   const response = await fetch(url, {
     method: "POST",
+    signal,
     headers: { "Content-Type": "application/json", Accept: "text/event-stream" },
     body: JSON.stringify(body),
   });
