@@ -8,13 +8,16 @@ lives in a separate store (``HOME/chat/user-memory.sqlite``); canon memory is on
 from __future__ import annotations
 
 import asyncio
+import functools
 import sqlite3
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
-from agents.chat.graph import ChatDeps, build_chat_graph, label
+from langchain_core.runnables import RunnableConfig
+
+from agents.chat.graph import ChatDeps, build_chat_graph
 from agents.chat.user_memory import UserMemory
 from bow.errors import BowError
 
@@ -47,10 +50,15 @@ class ChatEngine:
         self._memory: Any = None
         self._user_memory: UserMemory | None = None
 
-    @property
+    @functools.cached_property
     def library(self) -> Any:
-        """The persona library."""
+        """The persona library (loaded once per engine)."""
         return self.settings.library()
+
+    def label(self, persona_id: str) -> str:
+        """Display label of a version, without loading its agent or memory."""
+        persona = self.library.get(persona_id)
+        return f"{persona.display_name} ({persona.version_label})"
 
     async def __aenter__(self) -> ChatEngine:
         from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
@@ -70,7 +78,7 @@ class ChatEngine:
             user_memory=self._user_memory,
             max_tokens=self.max_tokens,
         )
-        self.graph = build_chat_graph().compile(checkpointer=self.saver)
+        self.graph: Any = build_chat_graph().compile(checkpointer=self.saver)
         return self
 
     async def __aexit__(self, *exc: object) -> None:
@@ -125,7 +133,7 @@ class ChatEngine:
             memory = self._memory
         return PersonaAgent(persona, memory)
 
-    def _config(self, session: str) -> dict[str, Any]:
+    def _config(self, session: str) -> RunnableConfig:
         return {"configurable": {"thread_id": session}, "recursion_limit": RECURSION_LIMIT}
 
     async def state(self, session: str) -> dict[str, Any]:
@@ -141,12 +149,15 @@ class ChatEngine:
         """Validate the ids (unknown ones raise with the nearest suggestions) and make them the speakers."""
         for persona_id in persona_ids:
             self.library.get(persona_id)
+        # Load each version (and index its canon memory if needed) off the event loop.
+        for persona_id in persona_ids:
+            await asyncio.to_thread(self.deps.agent, persona_id)
         await self.graph.aupdate_state(self._config(session), {"participants": persona_ids}, as_node="remember")
         return persona_ids
 
     def name(self, persona_id: str) -> str:
         """Display label of a version."""
-        return label(self.deps.agent(persona_id))
+        return self.label(persona_id)
 
     async def send(
         self, session: str, text: str, *, role: str = "user", show_think: bool = False

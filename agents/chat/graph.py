@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
-from langgraph.graph import END, START, StateGraph
+from langgraph.graph import START, StateGraph
 from langgraph.runtime import Runtime
 
 from agents.chat import prompts
@@ -168,14 +168,14 @@ def route_after_recall(state: ChatState) -> Literal["think", "reply"]:
 
 def route_after_remember(state: ChatState) -> Literal["next_speaker", "__end__"]:
     """The next participant answers, until everyone has."""
-    return "next_speaker" if state.get("queue") else END
+    return "next_speaker" if state.get("queue") else "__end__"
 
 
 def _budget(deps: ChatDeps) -> dict[str, Any]:
     return {} if deps.max_tokens is None else {"max_tokens": deps.max_tokens}
 
 
-def build_chat_graph() -> StateGraph:
+def build_chat_graph() -> StateGraph[ChatState, ChatDeps, ChatState, ChatState]:
     """The uncompiled chat graph; compile it with a checkpointer so sessions persist."""
     builder = StateGraph(ChatState, context_schema=ChatDeps)
     builder.add_node("next_speaker", next_speaker)

@@ -281,7 +281,7 @@ def route_after_act(state: ScenarioState, runtime: Runtime[ScenarioDeps]) -> Lit
     return "narrate" if more and within_guard else "conclude"
 
 
-def build_scenario_graph(graded: bool = False) -> StateGraph:
+def build_scenario_graph(graded: bool = False) -> StateGraph[ScenarioState, ScenarioDeps, ScenarioState, ScenarioState]:
     """The uncompiled scenario graph; the persona, scenario and models come as the run's context.
 
     One graph serves every item (``graph.ainvoke(..., context=deps)``): compiling a graph

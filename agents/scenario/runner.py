@@ -51,7 +51,7 @@ async def play(
 
     A thread that already finished is not replayed: its stored transcript is returned.
     """
-    graph = build_scenario_graph(graded=deps.grade is not None).compile(checkpointer=checkpointer)
+    graph: Any = build_scenario_graph(graded=deps.grade is not None).compile(checkpointer=checkpointer)
     config: RunnableConfig = {
         "configurable": {"thread_id": thread or thread_id(deps)},
         "recursion_limit": 8 * deps.max_turns + 10,

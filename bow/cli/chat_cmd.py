@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import getpass
 import re
 from datetime import datetime
@@ -49,6 +48,8 @@ def chat(
       bow chat iron-man/mcu-endgame --session workshop      # later: bow chat --session workshop
       bow chat iron-man/mcu-endgame iron-man/earth-616      # two Tony Starks, one conversation
     """
+    import asyncio
+
     from agents.chat.engine import ChatEngine
     from bow.cli.chat_repl import ChatRepl
 

@@ -72,7 +72,8 @@ class BatchingEmbedder:
                 start += len(request)
 
     def _take_batch(self) -> list[tuple[list[str], Any]]:
-        batch, size = [], 0
+        batch: list[tuple[list[str], Any]] = []
+        size = 0
         while self._pending and (not batch or size + len(self._pending[0][0]) <= self.max_batch):
             request = self._pending.pop(0)
             batch.append(request)
