@@ -122,6 +122,11 @@ class Persona(Strict):
         """'Tony Stark "Iron Man"' style name used in prompts and tables."""
         return f'{self.name} "{self.alias}"' if self.alias else self.name
 
+    @property
+    def label(self) -> str:
+        """Name and version together, as chat and the web app show a speaker."""
+        return f"{self.display_name} ({self.version_label})"
+
     def coverage_problems(self) -> list[str]:
         """Content-quality problems that the schema alone does not catch.
 

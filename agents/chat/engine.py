@@ -57,8 +57,7 @@ class ChatEngine:
 
     def label(self, persona_id: str) -> str:
         """Display label of a version, without loading its agent or memory."""
-        persona = self.library.get(persona_id)
-        return f"{persona.display_name} ({persona.version_label})"
+        return str(self.library.get(persona_id).label)
 
     async def __aenter__(self) -> ChatEngine:
         from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver

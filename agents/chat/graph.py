@@ -46,7 +46,7 @@ class ChatDeps:
 
 def label(agent: PersonaAgent) -> str:
     """How a version is named to others: "Tony Stark (MCU, Avengers: Endgame (2019))"."""
-    return f"{agent.persona.display_name} ({agent.persona.version_label})"
+    return str(agent.persona.label)
 
 
 def last_prompt(state: ChatState) -> dict[str, Any]:

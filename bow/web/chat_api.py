@@ -42,8 +42,8 @@ class Message(BaseModel):
 
 
 def label(persona: Any) -> str:
-    """The engine's label for a version (``agents.chat.graph.label``), without building its agent."""
-    return f"{persona.display_name} ({persona.version_label})"
+    """The label chat shows for a version (``Persona.label``)."""
+    return str(persona.label)
 
 
 def _who(request: Request, persona_id: str) -> dict[str, Any]:
