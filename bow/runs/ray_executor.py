@@ -27,6 +27,7 @@ import io
 import logging
 import math
 import os
+import resource
 import shutil
 import socket
 import tarfile
@@ -121,10 +122,12 @@ class Worker:
         except Exception as exc:  # noqa: BLE001 - recorded as a failed item, like the local executor
             return False, failure_message(exc)
 
-    async def close(self) -> None:
-        """Remove this worker's copy of the index."""
+    async def close(self) -> float:
+        """Remove this worker's copy of the index; return the CPU seconds this process used."""
         if self.tmp:
             shutil.rmtree(self.tmp, ignore_errors=True)
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        return usage.ru_utime + usage.ru_stime
 
 
 class RayExecutor:
@@ -154,6 +157,8 @@ class RayExecutor:
         self.replaced = 0
         self.retried = 0
         """Workers started to replace dead ones, and items given to another worker after a death."""
+        self.worker_cpu_s = 0.0
+        """CPU seconds the live workers had used when closed (set-up included), for benchmarks."""
 
     def describe(self) -> str:
         """One line for the run log."""
@@ -214,10 +219,11 @@ class RayExecutor:
         if ray is None:
             return
         if self.actors:
-            try:
-                ray.get([actor.close.remote() for actor in self.actors], timeout=10)
-            except Exception:  # noqa: BLE001 - a dead actor has nothing to clean
-                pass
+            for actor in self.actors:
+                try:
+                    self.worker_cpu_s += ray.get(actor.close.remote(), timeout=10)
+                except Exception:  # noqa: BLE001 - a dead actor has nothing to clean
+                    pass
             for actor in self.actors:
                 ray.kill(actor)
             self.actors = []
