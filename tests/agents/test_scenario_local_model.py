@@ -96,7 +96,7 @@ async def test_embedded_judge_gives_a_schema_verdict_and_a_probability_weighted_
     assert 0 <= weighted.value <= 5 and weighted.rationale.startswith("p(0..5)")
 
 
-def test_calibrate_with_the_embedded_judge_on_the_shared_sample():
+def test_calibrate_with_the_embedded_judge_on_the_shared_sample(tmp_path):
     import json
     from pathlib import Path
 
@@ -107,13 +107,16 @@ def test_calibrate_with_the_embedded_judge_on_the_shared_sample():
     sample = Path(__file__).resolve().parents[3] / "shared" / "bow-annotations-sample" / "anno1_claude_sample.jsonl"
     if not sample.is_file():
         pytest.skip("shared annotation sample missing")
+    # The first 6 annotated replies keep this real-model test near a minute on 2 cores.
+    subset = tmp_path / "sample.jsonl"
+    subset.write_text("".join(sample.read_text(encoding="utf-8").splitlines(keepends=True)[:6]), encoding="utf-8")
     result = CliRunner().invoke(
-        cli, ["calibrate", "--annotations", str(sample), "--judge", "local", "--resamples", "300", "--json"]
+        cli, ["calibrate", "--annotations", str(subset), "--judge", "local", "--resamples", "300", "--json"]
     )
     assert result.exit_code == 0, result.output
     report = json.loads(result.output)["judges"]["local"]
     for kind in ("thinking", "acting"):
         stats = report[kind]["agreement"]
-        assert stats["n"] + report[kind]["unscored"] + report[kind]["human_unscored"] >= 30
-        assert stats["n"] >= 20  # schema-constrained decoding keeps the small judge's verdicts readable
+        assert stats["n"] + report[kind]["unscored"] + report[kind]["human_unscored"] == 6
+        assert stats["n"] >= 4  # schema-constrained decoding keeps the small judge's verdicts readable
         assert stats["exact"]["ci95"] is not None
