@@ -13,7 +13,8 @@ Measured, each run in this process through ``execute`` (so the driver's CPU time
 4. The memory store: recall queries/s on one worker's read-only copy of the index, and on
    a Chroma server (``chroma run``) when the chroma CLI is present.
 
-Usage: ``python benchmarks/bench_ray.py [--items 120] [--json benchmarks/results/ray.json]``.
+Usage: ``python benchmarks/bench_ray.py [--items 120] [--json benchmarks/results/ray.json]``; redo
+only the scaling model for other hardware with ``--rescale FILE --cores-per-node C --endpoint-calls-per-s E``.
 """
 
 from __future__ import annotations
@@ -241,31 +242,37 @@ def memory_store(root: Path, home: Path, persona_ids: list[str], texts: list[str
     return out
 
 
-def scaling(results: dict, cores_per_node: int = 16, endpoint_calls_per_s: float = 100.0) -> dict:
-    """Items/s ceilings with N nodes of ``cores_per_node`` workers each; the smallest one binds."""
+def scaling(results: dict, cores_per_node: int, endpoint_calls_per_s: float) -> dict:
+    """Items/s with N nodes, each with ``cores_per_node`` workers and a model replica serving
+    ``endpoint_calls_per_s``; the driver, its single writer and a shared Chroma server do not grow with N.
+    """
     local = results["framework"]["local"]
     # Work per item on a worker: measured inside the Ray workers, else the local process (which does it all).
     worker_cpu = results["framework"]["ray"].get("workers_cpu_s_per_item") or local["driver_cpu_s_per_item"]
-    driver_cpu = results["framework"]["ray"]["driver_cpu_s_per_item"]
     calls = results["model_bound"]["model_calls_per_item"]
     queries = results["framework"]["memory_queries_per_item"]
-    ceilings = {
-        "driver (dispatch + results + single writer)": 1 / driver_cpu,
+    server = "one Chroma server (--chroma-url)"
+    per_node = {"worker CPU": cores_per_node / worker_cpu, "model replica": endpoint_calls_per_s / calls}
+    shared = {
+        "driver (dispatch, results, writer)": 1 / results["framework"]["ray"]["driver_cpu_s_per_item"],
         "single writer thread alone": 1 / results["writer"]["s_per_item"],
-        f"persona-model endpoint at {endpoint_calls_per_s:g} calls/s": endpoint_calls_per_s / calls,
     }
     if "server_searches_per_s" in results["memory"]:
-        ceilings["one Chroma server (search only)"] = results["memory"]["server_searches_per_s"] / queries
-    table = {}
-    for nodes in (1, 2, 4, 8, 16, 32):
-        workers = nodes * cores_per_node / worker_cpu
-        caps = {"workers": workers, **ceilings}
-        bound = min(caps, key=caps.__getitem__)
-        table[nodes] = {"items_per_s": round(caps[bound], 1), "bound_by": bound}
+        shared[server] = results["memory"]["server_searches_per_s"] / queries
+    table: dict = {}
+    for nodes in (1, 2, 4, 8, 16, 32, 64):
+        caps = {k: nodes * v for k, v in per_node.items()} | shared
+        for memory, kept in (("index copies", {k: v for k, v in caps.items() if k != server}), ("chroma server", caps)):
+            bound = min(kept, key=kept.__getitem__)
+            table.setdefault(nodes, {})[memory] = {"items_per_s": round(kept[bound], 1), "bound_by": bound}
     return {
         "cores_per_node": cores_per_node,
+        "endpoint_calls_per_s_per_node": endpoint_calls_per_s,
         "worker_cpu_s_per_item": worker_cpu,
-        "ceilings_items_per_s": {k: round(v, 1) for k, v in ceilings.items()},
+        "model_calls_per_item": calls,
+        "memory_queries_per_item": queries,
+        "per_node_items_per_s": {k: round(v, 1) for k, v in per_node.items()},
+        "shared_ceilings_items_per_s": {k: round(v, 1) for k, v in shared.items()},
         "by_nodes": table,
     }
 
@@ -276,7 +283,21 @@ def main() -> None:
     parser.add_argument("--model-items", type=int, default=96)
     parser.add_argument("--delay", type=float, default=0.25, help="Mock server reply delay (part 2).")
     parser.add_argument("--json", type=Path, default=None)
+    parser.add_argument("--cores-per-node", type=int, default=16, help="Scaling model: Ray workers per node.")
+    parser.add_argument(
+        "--endpoint-calls-per-s",
+        type=float,
+        default=40.0,
+        help="Scaling model: model calls/s one node's replica serves.",
+    )
+    parser.add_argument("--rescale", type=Path, default=None, help="Only redo the scaling model from a results file.")
     args = parser.parse_args()
+    if args.rescale:
+        results = json.loads(args.rescale.read_text())
+        results["scaling"] = scaling(results, args.cores_per_node, args.endpoint_calls_per_s)
+        print(json.dumps(results["scaling"], indent=2))
+        args.rescale.write_text(json.dumps(results, indent=2) + "\n")
+        return
     os.environ.setdefault("OPENAI_API_KEY", "sk-bench-not-a-real-key-0000")
     import ray
 
@@ -313,7 +334,7 @@ def main() -> None:
     print(f"  {results['memory']}")
     ray.shutdown()
     results["load_after"] = round(os.getloadavg()[0], 2)
-    results["scaling"] = scaling(results)
+    results["scaling"] = scaling(results, args.cores_per_node, args.endpoint_calls_per_s)
     print(json.dumps(results, indent=2))
     if args.json:
         args.json.write_text(json.dumps(results, indent=2) + "\n")
