@@ -22,6 +22,7 @@ class BatchingEmbedder:
         self.inner = inner
         self.remember = remember  # how many recent texts to keep vectors for (0: none)
         self._remembered: OrderedDict[str, list[float]] = OrderedDict()
+        self._inflight: dict[str, tuple[asyncio.Future[list[list[float]]], int]] = {}
         self.name = getattr(inner, "name", type(inner).__name__)
         self.max_batch = max_batch
         self._pending: list[tuple[list[str], asyncio.Future[list[list[float]]]]] = []
@@ -37,13 +38,24 @@ class BatchingEmbedder:
         if not texts:
             return []
         known = {t: self._remembered[t] for t in texts if t in self._remembered}
-        missing = [t for t in dict.fromkeys(texts) if t not in known]
+        # With ``remember``, a text already being embedded for another caller is waited for, not redone.
+        shared = {t: self._inflight[t] for t in dict.fromkeys(texts) if t not in known and t in self._inflight}
+        missing = [t for t in dict.fromkeys(texts) if t not in known and t not in shared]
         if missing:
             future: asyncio.Future[list[list[float]]] = asyncio.get_running_loop().create_future()
             self._pending.append((missing, future))
+            if self.remember:
+                for index, text in enumerate(missing):
+                    self._inflight[text] = (future, index)
             if self._drainer is None or self._drainer.done():
                 self._drainer = asyncio.create_task(self._drain())
-            known.update(zip(missing, await future, strict=True))
+            try:
+                known.update(zip(missing, await future, strict=True))
+            finally:
+                for text in missing:
+                    self._inflight.pop(text, None)
+        for text, (other, index) in shared.items():
+            known[text] = (await asyncio.shield(other))[index]
         if self.remember:
             for text in dict.fromkeys(texts):
                 self._remembered[text] = known[text]

@@ -123,10 +123,18 @@ def test_onnx_and_torch_embeddings_agree(tmp_path):
 def test_concurrent_async_queries_match_sync_ones_and_share_batches(tmp_path):
     import asyncio
 
-    embedder = HashEmbedder()
+    embedded = []
+
+    class Recording(HashEmbedder):
+        def embed(self, texts):
+            embedded.extend(texts)
+            return super().embed(texts)
+
+    embedder = Recording()
     memory = ChromaMemory(open_client(path=tmp_path), embedder)
     personas = LIBRARY.select("thor/*")
     memory.build(personas)
+    embedded.clear()
     situations = ["Mjolnir will not lift", "Loki lies again", "Asgard burns", "Mjolnir will not lift"]
 
     async def ask_all():
@@ -134,9 +142,9 @@ def test_concurrent_async_queries_match_sync_ones_and_share_batches(tmp_path):
 
     calls = embedder.calls
     together = asyncio.run(ask_all())
-    batched_calls = embedder.calls - calls
+    batched_calls, texts_embedded = embedder.calls - calls, list(embedded)
     alone = [memory.query(p.id, s, k=3) for p in personas for s in situations]
     assert [[h.passage_id for h in hits] for hits in together] == [[h.passage_id for h in hits] for hits in alone]
     assert all(h.persona_id == hits[0].persona_id for hits in together for h in hits)
-    # Twelve queries, three distinct texts: each text is embedded once, and queries share calls.
-    assert 1 <= batched_calls <= 3
+    # Twelve queries, three distinct texts: each text is embedded once, however the calls interleave.
+    assert 1 <= batched_calls <= 3 and sorted(texts_embedded) == sorted(set(situations))

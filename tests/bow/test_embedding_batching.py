@@ -60,3 +60,27 @@ def test_batches_are_capped(size):
 
     assert len(asyncio.run(go())) == size
     assert inner.calls == (1 if size <= 256 else 2)
+
+
+def test_a_text_already_in_flight_is_waited_for_not_embedded_again():
+    embedded = []
+
+    class Slow(HashEmbedder):
+        def embed(self, texts):
+            import time
+
+            embedded.extend(texts)
+            time.sleep(0.05)  # the second caller arrives while the first batch runs
+            return super().embed(texts)
+
+    batcher = BatchingEmbedder(Slow(), remember=10)
+
+    async def go():
+        first = asyncio.create_task(batcher.aembed(["same text"]))
+        await asyncio.sleep(0.01)
+        second = await batcher.aembed(["same text", "new text"])
+        return await first, second
+
+    first, second = asyncio.run(go())
+    assert sorted(embedded) == ["new text", "same text"]
+    assert first[0] == second[0] == HashEmbedder().embed(["same text"])[0]
