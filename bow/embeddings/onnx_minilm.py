@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import threading
 import warnings
 from pathlib import Path
 from typing import Any
@@ -75,35 +74,16 @@ def export(sentence_model: Any, target: Path) -> None:
 class OnnxMiniLM:
     """Tokenize with ``tokenizers``, run the ONNX graph, mean-pool and normalise (as the model card does)."""
 
-    SMALL_BATCH = 4
-    """Up to this many texts run on a single-threaded session: for a query or two, thread
-    hand-offs cost more than they save (measured ~2x faster), and the other core stays free
-    for the event loop. Bigger batches (index builds) use every core."""
-
     def __init__(self, path: Path) -> None:
+        import onnxruntime as ort
         from tokenizers import Tokenizer
 
-        self.path = path
-        self._sessions: dict[int, Any] = {}
-        self._lock = threading.Lock()
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = min(4, os.cpu_count() or 1)
+        self.session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
         self.tokenizer = Tokenizer.from_file(str(model_dir() / "tokenizer.json"))
         self.tokenizer.enable_truncation(max_length=MAX_TOKENS)
         self.tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
-        self.session = self._session(1)
-
-    def _session(self, threads: int) -> Any:
-        """An inference session with ``threads`` intra-op threads, created on first need."""
-        with self._lock:
-            return self._sessions.get(threads) or self._new_session(threads)
-
-    def _new_session(self, threads: int) -> Any:
-        import onnxruntime as ort
-
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = threads
-        session = ort.InferenceSession(str(self.path), options, providers=["CPUExecutionProvider"])
-        self._sessions[threads] = session
-        return session
 
     def embed(self, texts: list[str]) -> np.ndarray:
         """Unit-length embeddings, one row per text."""
@@ -113,8 +93,7 @@ class OnnxMiniLM:
             "attention_mask": np.array([e.attention_mask for e in encodings], dtype=np.int64),
             "token_type_ids": np.array([e.type_ids for e in encodings], dtype=np.int64),
         }
-        threads = 1 if len(texts) <= self.SMALL_BATCH else min(4, os.cpu_count() or 1)
-        hidden = self._session(threads).run(None, feeds)[0]
+        hidden = self.session.run(None, feeds)[0]
         mask = feeds["attention_mask"][..., None].astype(hidden.dtype)
         pooled = (hidden * mask).sum(axis=1) / np.clip(mask.sum(axis=1), 1e-9, None)
         return pooled / np.clip(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12, None)
