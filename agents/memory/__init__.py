@@ -25,4 +25,11 @@ def open_memory(settings: Any) -> ChromaMemory:
     """The canon memory a command should use: a Chroma server if ``--chroma-url``, else embedded under the home."""
     url = getattr(settings, "chroma_url", None)
     client = open_client(url=url) if url else open_client(path=settings.home / "chroma")
-    return ChromaMemory(client, cache_dir=settings.home / "models")
+    embedder = None
+    if getattr(settings, "use_cache", False):  # query (and passage) vectors remembered across runs
+        from bow.embeddings import MiniLMEmbedder
+        from bow.embeddings.cache import CachedEmbedder
+
+        models = settings.home / "models"
+        embedder = CachedEmbedder(MiniLMEmbedder(models), settings.home / "cache" / "embeddings.sqlite")
+    return ChromaMemory(client, embedder=embedder, cache_dir=settings.home / "models")

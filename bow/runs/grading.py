@@ -34,9 +34,14 @@ def make_graders(settings: Any, judges: list[str], how: str = "mean", **gateway_
     from bow.models.gateway import open_gateway
     from graders.grade import GraderSet
 
+    embedder: Any = MiniLMEmbedder(settings.home / "models")
+    if getattr(settings, "use_cache", False):  # a rerun or re-grade never embeds the same text twice
+        from bow.embeddings.cache import CachedEmbedder
+
+        embedder = CachedEmbedder(embedder, settings.home / "cache" / "embeddings.sqlite")
     return GraderSet(
         judges=[open_gateway(settings, spec, **gateway_options) for spec in judges],
-        embedder=BatchingEmbedder(MiniLMEmbedder(settings.home / "models")),
+        embedder=BatchingEmbedder(embedder),
         how=how,
     )
 

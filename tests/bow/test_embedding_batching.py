@@ -84,3 +84,20 @@ def test_a_text_already_in_flight_is_waited_for_not_embedded_again():
     first, second = asyncio.run(go())
     assert sorted(embedded) == ["new text", "same text"]
     assert first[0] == second[0] == HashEmbedder().embed(["same text"])[0]
+
+
+def test_the_disk_cache_embeds_each_text_once_across_processes(tmp_path):
+    import numpy as np
+
+    from bow.embeddings.cache import CachedEmbedder
+
+    inner = HashEmbedder()
+    first = CachedEmbedder(inner, tmp_path / "e.sqlite")
+    vectors = first.embed(["a b", "c d", "a b"])
+    assert inner.calls == 1
+    again = CachedEmbedder(HashEmbedder(), tmp_path / "e.sqlite")  # a new process, the same file
+    assert np.allclose(again.embed(["c d", "a b"]), [vectors[1], vectors[0]], atol=1e-6)
+    assert again.inner.calls == 0
+    other = CachedEmbedder(type("Other", (HashEmbedder,), {"name": "other-model"})(), tmp_path / "e.sqlite")
+    other.embed(["a b"])
+    assert other.inner.calls == 1  # another embedder's vectors are never served
