@@ -59,8 +59,8 @@ def empty_cache(home: Path) -> None:
     shutil.rmtree(home / "cache", ignore_errors=True)
 
 
-def overhead(root: Path, home: Path, items: int, runs: int) -> dict:
-    """Items/s with a zero-latency scripted model, judge, TAM and graders on."""
+def overhead(root: Path, home: Path, items: int, runs: int, judged: bool) -> dict:
+    """Items/s with a zero-latency scripted model, graders on (and a scripted judge if ``judged``)."""
     script = root / "zero-latency.yaml"
     script.write_text(SCRIPT)
     scenarios = root / "scenarios"
@@ -75,13 +75,13 @@ def overhead(root: Path, home: Path, items: int, runs: int) -> dict:
         empty_cache(home)
         wall, summary = bow(
             home,
-            *("-m", model, "--judge", model, "--scenarios", str(scenarios)),
+            *("-m", model, *(("--judge", model) if judged else ()), "--scenarios", str(scenarios)),
             *("run", "bench-dilemmas", "--limit", str(items), "--concurrency", "32"),
-            *("--out", str(root / f"overhead-{run}")),
+            *("--out", str(root / f"overhead-{'judged' if judged else 'rules'}-{run}")),
         )
         assert summary["items"] == items, summary
         results.append({"process_s": round(wall, 2), "run_s": summary["wall_s"]})
-        print(f"  overhead run {run + 1}: {items / wall:.1f} items/s (process), {items / summary['wall_s']:.1f} (run)")
+        print(f"  run {run + 1}: {items / wall:.1f} items/s (process), {items / summary['wall_s']:.1f} (run)")
     process = statistics.median(r["process_s"] for r in results)
     inside = statistics.median(r["run_s"] for r in results)
     return {
@@ -145,8 +145,11 @@ def main() -> None:
         subprocess.run([BOW, "--home", str(home), "import", "bow", str(args.dataset)], check=True, capture_output=True)
     results: dict = {"cpus": os.cpu_count()}
     if "overhead" in parts:
-        print("Framework overhead (zero-latency scripted model, 3-beat dilemma scripts, graders on):")
-        results["overhead"] = overhead(root, home, args.overhead_items, args.runs)
+        print("Framework overhead, zero-latency scripted model, 3-beat dilemma scripts, memory and graders on:")
+        print(" canon rules + Think-Act Matching (no judge model):")
+        results["overhead"] = overhead(root, home, args.overhead_items, args.runs, judged=False)
+        print(" plus a scripted judge (thinking, acting and a TAM label per beat: 9 more calls per item):")
+        results["overhead_with_judge"] = overhead(root, home, args.overhead_items, args.runs, judged=True)
     if parts & {"concurrency", "cache"}:
         print(f"Mock OpenAI-compatible server at 500 ms, {args.items} single-turn dilemmas (two-node: 2 calls each):")
         results["server"] = concurrency_and_cache(root, home, args.items, parts)
