@@ -84,8 +84,14 @@ class MiniLMEmbedder:
             return []
         backend = self._backend()
         if hasattr(backend, "session"):
-            return [
-                row.tolist() for start in range(0, len(texts), 64) for row in backend.embed(texts[start : start + 64])
-            ]
+            # Batch texts of similar length together: a batch is padded to its longest text, and a
+            # run mixes long narrations with short replies (sorting cut padding several-fold).
+            order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+            out: list[list[float]] = [[] for _ in texts]
+            for start in range(0, len(order), 32):
+                chunk = order[start : start + 32]
+                for index, row in zip(chunk, backend.embed([texts[i] for i in chunk]), strict=True):
+                    out[index] = row.tolist()
+            return out
         vectors = backend.encode(texts, batch_size=128, normalize_embeddings=True, show_progress_bar=False)
         return [v.tolist() for v in vectors]
