@@ -100,6 +100,19 @@ def test_ray_plays_the_same_transcripts_and_scores_as_local(ray_instance, world)
     world["retrieved"] = {key: [t["retrieved"] for t in r["turns"]] for key, r in local_t.items()}
 
 
+def test_the_smoke_suite_plays_the_same_on_ray_as_locally(ray_instance, world):
+    """The shipped smoke suite: canon questions and three-beat dilemma scripts, memory and graders on."""
+    runs = {}
+    for executor in ("local", "ray"):
+        out = world["root"] / f"smoke-{executor}"
+        result = bow(world, "--no-cache", "run", "smoke", "--executor", executor, "--out", str(out), "--json")
+        assert result.exit_code == 0, result.output
+        runs[executor] = comparable(out)
+    (local_t, local_s), (ray_t, ray_s) = runs["local"], runs["ray"]
+    assert len(local_t) == 6 and local_t == ray_t and local_s == ray_s
+    assert sorted(len(t["turns"]) for t in ray_t.values()) == [1, 1, 1, 3, 3, 3]
+
+
 @pytest.fixture
 def chroma_url(tmp_path):
     chroma = shutil.which("chroma")
