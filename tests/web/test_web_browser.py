@@ -5,7 +5,6 @@ and see its name on the next reply; thoughts, memory, a failing model, a scene, 
 """
 
 import shutil
-import socket
 import threading
 import time
 
@@ -13,20 +12,16 @@ import pytest
 import uvicorn
 
 from bow.web.app import LOOPBACK_NAMES
+from tests.servers import free_port, headless_chromium, needs_chromium
 from tests.web.conftest import COMICS, HOSTILE, MCU, make_app
 
 selenium = pytest.importorskip("selenium", reason="selenium is not installed (pip install -e '.[dev]')")
-from selenium import webdriver  # noqa: E402
-from selenium.webdriver.chrome.service import Service  # noqa: E402
+from selenium.common.exceptions import StaleElementReferenceException  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.common.keys import Keys  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
-DRIVER = shutil.which("chromedriver")
-pytestmark = pytest.mark.skipif(
-    not (CHROMIUM and DRIVER), reason="Chromium and chromedriver are needed (apt install chromium chromium-driver)"
-)
+pytestmark = needs_chromium
 REPLY = f"Reply {{call}}: the Mark 85 is ready. {HOSTILE}"
 THOUGHT = "PRIVATE: do not tell them about the stones"
 REPLIES = [
@@ -39,15 +34,8 @@ REPLIES = [
 
 @pytest.fixture(scope="module")
 def driver():
-    options = webdriver.ChromeOptions()
-    for arg in ("--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"):
-        options.add_argument(arg)
-    options.add_argument("--window-size=1400,1000")
-    options.binary_location = CHROMIUM
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    browser = webdriver.Chrome(service=Service(DRIVER), options=options)
-    yield browser
-    browser.quit()
+    with headless_chromium() as browser:
+        yield browser
 
 
 @pytest.fixture
@@ -55,9 +43,7 @@ def server(tmp_path, bow_home, run_dir):
     """``bow serve``'s app under uvicorn in a thread, on a free loopback port; HOME/runs holds one run."""
     shutil.copytree(run_dir, bow_home / "runs" / run_dir.name)
     app = make_app(tmp_path, REPLIES, bow_home, canon_memory=True, allowed_hosts=LOOPBACK_NAMES)
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     uv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=uv.run, daemon=True)
     thread.start()
@@ -71,7 +57,8 @@ def server(tmp_path, bow_home, run_dir):
 
 
 def wait(driver, condition, timeout=20):
-    return WebDriverWait(driver, timeout).until(condition)
+    # The page re-renders lists while we read them: a stale element means "look again".
+    return WebDriverWait(driver, timeout, ignored_exceptions=(StaleElementReferenceException,)).until(condition)
 
 
 def severe(driver) -> list:
