@@ -7,13 +7,9 @@ and the embedding model is exported once.
 import json
 import logging
 import os
-import shutil
 import signal
-import socket
-import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -23,6 +19,7 @@ from click.testing import CliRunner
 from bow.cli.main import cli
 from bow.runs.rundir import read_jsonl, read_scores
 from tests.fakes import write_suite
+from tests.servers import chroma_server, free_port
 
 TIMING = {"latency_s", "cached", "started_at", "finished_at", "attempt"}
 SCRIPT = {
@@ -115,28 +112,8 @@ def test_the_smoke_suite_plays_the_same_on_ray_as_locally(ray_instance, world):
 
 @pytest.fixture
 def chroma_url(tmp_path):
-    chroma = shutil.which("chroma")
-    if chroma is None:
-        pytest.skip("the chroma CLI is not installed")
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    command = [chroma, "run", "--path", str(tmp_path / "chroma"), "--host", "127.0.0.1", "--port", str(port)]
-    server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 30
-    while time.time() < deadline:
-        try:
-            urllib.request.urlopen(f"{url}/api/v2/heartbeat", timeout=1)
-            break
-        except OSError:
-            time.sleep(0.2)
-    else:
-        server.kill()
-        pytest.fail("chroma server did not start")
-    yield url
-    server.terminate()
-    server.wait(timeout=10)
+    with chroma_server(tmp_path / "chroma") as url:
+        yield url
 
 
 def test_workers_share_a_chroma_server(ray_instance, world, chroma_url):
@@ -187,9 +164,7 @@ def test_an_unreachable_address_fails_fast_and_leaves_the_run_resumable(ray_inst
     out = world["root"] / "bad-address"
     assert bow(world, "run", "mini", "--no-memory", "--no-grade", "--limit", "3", "--out", str(out)).exit_code == 0
     before = {p.name: p.read_bytes() for p in out.iterdir()}
-    with socket.socket() as probe:  # a loopback port nobody listens on
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()  # a loopback port nobody listens on
     started = time.perf_counter()
     args = ["run", "mini", "--no-memory", "--no-grade", "--limit", "3", "--out", str(out)]
     result = bow(world, *args, "--executor", "ray", "--ray-address", f"127.0.0.1:{port}")

@@ -1,37 +1,24 @@
 """The HTML report in real headless Chromium: plots drawn, filters work, beats shown, no console errors."""
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
 
 from tests.report.conftest import HOSTILE, bow
+from tests.servers import headless_chromium, needs_chromium
 
 selenium = pytest.importorskip("selenium", reason="selenium is not installed (pip install -e '.[dev]')")
-from selenium import webdriver  # noqa: E402
-from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
-DRIVER = shutil.which("chromedriver")
-pytestmark = pytest.mark.skipif(
-    not (CHROMIUM and DRIVER), reason="Chromium and chromedriver are needed (apt install chromium chromium-driver)"
-)
+pytestmark = needs_chromium
 
 
 @pytest.fixture(scope="module")
 def driver():
-    options = webdriver.ChromeOptions()
-    for arg in ("--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"):
-        options.add_argument(arg)
-    options.add_argument("--window-size=1400,1000")
-    options.binary_location = CHROMIUM
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    browser = webdriver.Chrome(service=Service(DRIVER), options=options)
-    yield browser
-    browser.quit()
+    with headless_chromium() as browser:
+        yield browser
 
 
 def build(tmp_path: Path, *run_dirs: Path) -> tuple[Path, dict]:
