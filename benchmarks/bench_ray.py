@@ -34,16 +34,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-BOW = str(Path(sys.executable).with_name("bow"))
-SCRIPT = """replies:
-  - when: "think privately"
-    reply: "Call {call}: I weigh the lives at stake against the promise I made, and what my code asks."
-  - when: "judge"
-    reply: '{"reasoning": "In keeping with this version (call {call}).", "evidence": ["the act"], "score": 4}'
-  - when: "follow from"
-    reply: "follows"
-  - reply: "Call {call}: I will not trade one life for another; I go for both. DECISION: A"
-"""
+from bench_run import BOW, SCRIPT  # noqa: E402 - the same zero-latency script as the run benchmark
 
 
 def cpu_s() -> float:
