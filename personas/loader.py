@@ -11,11 +11,13 @@ import difflib
 import os
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import yaml
 from pydantic import ValidationError
 
 from bow.errors import BowError
+from bow.parsed_yaml import ParsedYamlCache, library_cache
 from personas.schema import Persona
 
 SHIPPED_DIR = Path(__file__).parent / "data"
@@ -33,10 +35,9 @@ class UnknownPersonaError(BowError):
     """A persona id that no loaded file defines."""
 
 
-def read_persona_file(path: Path) -> Persona:
-    """Parse and validate one persona YAML file, or raise ``PersonaFileError``."""
+def _read_yaml(path: Path) -> Any:
     try:
-        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)  # noqa: S506 - safe loader
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)  # noqa: S506 - safe loader
     except OSError as exc:
         raise PersonaFileError(f"{path}: cannot read ({exc.strerror}).") from None
     except yaml.YAMLError as exc:
@@ -46,6 +47,11 @@ def read_persona_file(path: Path) -> Persona:
         raise PersonaFileError(
             f"{path}:{where} is not valid YAML ({problem}).", "Quote values that contain ': '."
         ) from None
+
+
+def read_persona_file(path: Path, cache: ParsedYamlCache | None = None) -> Persona:
+    """Parse and validate one persona YAML file, or raise ``PersonaFileError``."""
+    raw = cache.load(path, _read_yaml) if cache is not None else _read_yaml(path)
     if not isinstance(raw, dict):
         raise PersonaFileError(f"{path}: expected a mapping of persona fields, got {type(raw).__name__}.")
     try:
@@ -81,9 +87,10 @@ class PersonaLibrary:
         """Load every persona file; duplicate ids are an error naming both files."""
         personas: dict[str, Persona] = {}
         files: dict[str, Path] = {}
+        cache = library_cache(home, "personas")
         for directory in persona_dirs(extra_dirs, home):
             for path in sorted(directory.rglob("*.yaml")):
-                persona = read_persona_file(path)
+                persona = read_persona_file(path, cache)
                 if persona.id in personas:
                     raise PersonaFileError(
                         f"{path}: duplicate persona id '{persona.id}', also defined in {files[persona.id]}.",
@@ -91,6 +98,7 @@ class PersonaLibrary:
                     )
                 personas[persona.id] = persona
                 files[persona.id] = path
+        cache.save()
         return cls(personas, files)
 
     def __len__(self) -> int:

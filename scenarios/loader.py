@@ -17,6 +17,7 @@ import yaml
 from pydantic import ValidationError
 
 from bow.errors import BowError
+from bow.parsed_yaml import ParsedYamlCache, library_cache
 from scenarios.schema import CanonEvent, DilemmaScript, MoralDilemma, ScenarioFile, Suite
 
 SHIPPED_DIR = Path(__file__).parent / "data"
@@ -70,18 +71,22 @@ def _validation_message(path: Path, exc: ValidationError, raw: Any) -> ScenarioF
     return error
 
 
-def read_scenario_file(path: Path) -> list[AnyScenario]:
+def _read(path: Path, cache: ParsedYamlCache | None) -> Any:
+    return cache.load(path, _read_yaml) if cache is not None else _read_yaml(path)
+
+
+def read_scenario_file(path: Path, cache: ParsedYamlCache | None = None) -> list[AnyScenario]:
     """Parse and validate one scenario file."""
-    raw = _read_yaml(path)
+    raw = _read(path, cache)
     try:
         return list(ScenarioFile.model_validate(raw).scenarios)
     except ValidationError as exc:
         raise _validation_message(path, exc, raw) from None
 
 
-def read_suite_file(path: Path) -> Suite:
+def read_suite_file(path: Path, cache: ParsedYamlCache | None = None) -> Suite:
     """Parse and validate one suite file."""
-    raw = _read_yaml(path)
+    raw = _read(path, cache)
     try:
         return Suite.model_validate(raw)
     except ValidationError as exc:
@@ -113,19 +118,21 @@ class ScenarioLibrary:
         scenarios: dict[str, AnyScenario] = {}
         files: dict[str, Path] = {}
         suites: dict[str, Suite] = {}
+        cache = library_cache(home, "scenarios")
         for directory in scenario_dirs(extra_dirs, home):
             for path in sorted(directory.rglob("*.yaml")):
                 if "suites" in path.relative_to(directory).parts[:-1]:
-                    suite = read_suite_file(path)
+                    suite = read_suite_file(path, cache)
                     suites[suite.id] = suite
                     continue
-                for scenario in read_scenario_file(path):
+                for scenario in read_scenario_file(path, cache):
                     if scenario.id in scenarios:
                         raise ScenarioFileError(
                             f"{path}: duplicate scenario id '{scenario.id}', also in {files[scenario.id]}."
                         )
                     scenarios[scenario.id] = scenario
                     files[scenario.id] = path
+        cache.save()
         return cls(scenarios, files, suites)
 
     def __len__(self) -> int:
