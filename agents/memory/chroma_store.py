@@ -9,11 +9,13 @@ carries a fingerprint of its passages, so a build re-embeds only what changed.
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
 from agents.memory.protocol import BuildReport, MemoryHit, fingerprint, passage_records
+from agents.memory.snapshot import SNAPSHOT_MAX_PASSAGES, CollectionSnapshot
 from bow.embeddings.batching import BatchingEmbedder
 from bow.embeddings.minilm import Embedder, MiniLMEmbedder
 from bow.errors import BowError
@@ -55,6 +57,20 @@ def open_client(path: Path | None = None, url: str | None = None) -> Any:
     return chromadb.PersistentClient(path=str(path), settings=settings)
 
 
+@dataclass(frozen=True)
+class _Scope:
+    """One version's collection: its size, and its in-memory snapshot when small enough."""
+
+    collection: Any
+    count: int
+    snapshot: CollectionSnapshot | None
+
+    def search(self, vector: Any, k: int) -> list[MemoryHit]:
+        if self.snapshot is not None:
+            return self.snapshot.search(vector, k)
+        return ChromaMemory._search(self.collection, list(vector), min(k, self.count))
+
+
 class ChromaMemory:
     """``CanonMemory`` backed by a chroma client (embedded or server)."""
 
@@ -62,7 +78,7 @@ class ChromaMemory:
         self.client = client
         self._embedder = embedder
         self._cache_dir = cache_dir
-        self._collections: dict[str, tuple[Any, int]] = {}
+        self._scopes: dict[str, _Scope] = {}
         self._query_embedder: BatchingEmbedder | None = None
 
     @property
@@ -87,7 +103,7 @@ class ChromaMemory:
     def build(self, personas: list[Persona], *, prune: bool = False) -> BuildReport:
         """Index personas whose fingerprint changed; with ``prune``, drop collections of absent personas."""
         report = BuildReport()
-        self._collections.clear()  # handles from before a rebuild may point at dropped collections
+        self._scopes.clear()  # handles from before a rebuild may point at dropped collections
         current = self.indexed()
         changed = []
         for persona in personas:
@@ -141,39 +157,45 @@ class ChromaMemory:
 
     def query(self, persona_id: str, text: str, k: int = 4) -> list[MemoryHit]:
         """Nearest passages within ``persona_id``'s own collection."""
-        collection, count = self._collection(persona_id)
-        if count == 0 or k <= 0:
+        scope = self._scope(persona_id)
+        if scope.count == 0 or k <= 0:
             return []
-        return self._search(collection, self.embedder.embed([text])[0], min(k, count))
+        return scope.search(self.embedder.embed([text])[0], k)
 
     async def aquery(self, persona_id: str, text: str, k: int = 4) -> list[MemoryHit]:
         """``query`` for many concurrent callers.
 
         Query embeddings are batched across callers and remembered by text (a benchmark asks
-        the same narration of every version), and the search runs in a worker thread.
+        the same narration of every version); chroma is asked from a worker thread, and only
+        the first time for a small collection (see ``snapshot``).
         """
-        collection, count = await asyncio.to_thread(self._collection, persona_id)
-        if count == 0 or k <= 0:
+        scope = self._scopes.get(persona_id) or await asyncio.to_thread(self._scope, persona_id)
+        if scope.count == 0 or k <= 0:
             return []
         if self._query_embedder is None:
             self._query_embedder = BatchingEmbedder(self.embedder, remember=4096)
         vector = (await self._query_embedder.aembed([text]))[0]
-        return await asyncio.to_thread(self._search, collection, vector, min(k, count))
+        if scope.snapshot is not None:
+            return scope.snapshot.search(vector, k)  # microseconds: no thread hop needed
+        return await asyncio.to_thread(scope.search, vector, k)
 
-    def _collection(self, persona_id: str) -> tuple[Any, int]:
-        """The persona's collection and its size, looked up once (a build forgets them)."""
-        if persona_id not in self._collections:
+    def _scope(self, persona_id: str) -> _Scope:
+        """The persona's collection, looked up once (a build forgets them), with a snapshot if small."""
+        if persona_id not in self._scopes:
             try:
                 collection = self.client.get_collection(collection_name(persona_id), embedding_function=None)
             except Exception:  # noqa: BLE001 - chroma's NotFound type differs across versions
                 raise BowError(
                     f"Persona '{persona_id}' has no canon-memory index yet.", "Run 'bow memory build'."
                 ) from None
-            self._collections[persona_id] = (collection, collection.count())
-        return self._collections[persona_id]
+            count = collection.count()
+            snapshot = CollectionSnapshot.fetch(collection) if 0 < count <= SNAPSHOT_MAX_PASSAGES else None
+            self._scopes[persona_id] = _Scope(collection, count, snapshot)
+        return self._scopes[persona_id]
 
     @staticmethod
     def _search(collection: Any, vector: list[float], n: int) -> list[MemoryHit]:
+        """Ask chroma itself (large collections, and benchmarks of chroma's own search)."""
         result = collection.query(query_embeddings=[vector], n_results=n)
         return [
             MemoryHit(

@@ -148,3 +148,29 @@ def test_concurrent_async_queries_match_sync_ones_and_share_batches(tmp_path):
     assert all(h.persona_id == hits[0].persona_id for hits in together for h in hits)
     # Twelve queries, three distinct texts: each text is embedded once, however the calls interleave.
     assert 1 <= batched_calls <= 3 and sorted(texts_embedded) == sorted(set(situations))
+
+
+def test_in_memory_snapshot_answers_exactly_what_chroma_answers(chroma_all):
+    """Every shipped version, probed with passages of its own and of other heroes: same ids, order, distances."""
+    probes = [LIBRARY.get(p).memory[3].text for p in ("thor/mcu-love-and-thunder", "batman/dark-knight-trilogy")]
+    for persona in LIBRARY:
+        scope = chroma_all._scope(persona.id)
+        assert scope.snapshot is not None and scope.count == len(persona.memory)
+        for probe in [persona.memory[0].text, *probes]:
+            vector = chroma_all.embedder.embed([probe])[0]
+            mine = scope.snapshot.search(vector, 5)
+            theirs = ChromaMemory._search(scope.collection, list(vector), 5)
+            assert [h.passage_id for h in mine] == [h.passage_id for h in theirs]
+            assert all(abs(a.distance - b.distance) < 1e-4 for a, b in zip(mine, theirs, strict=True))
+
+
+def test_a_large_collection_is_searched_by_chroma_itself(tmp_path, monkeypatch):
+    import agents.memory.chroma_store as store
+
+    monkeypatch.setattr(store, "SNAPSHOT_MAX_PASSAGES", 3)  # every shipped persona counts as large
+    memory = ChromaMemory(open_client(path=tmp_path), HashEmbedder())
+    memory.build(LIBRARY.select("thor/*"))
+    scope = memory._scope("thor/mcu-love-and-thunder")
+    assert scope.snapshot is None
+    hits = memory.query("thor/mcu-love-and-thunder", "Hela shatters the hammer", k=4)
+    assert len(hits) == 4 and {h.persona_id for h in hits} == {"thor/mcu-love-and-thunder"}

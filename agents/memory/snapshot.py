@@ -1,0 +1,61 @@
+"""Exact nearest-neighbour search over one small collection, held in memory.
+
+A persona version's canon memory is a few dozen passages. Asking chroma costs
+~2.6 ms a query on this machine (request validation, the segment reader, the
+HNSW index); the same exact answer from a dot product over the collection's
+unit vectors costs ~10 µs. ``ChromaMemory`` therefore fetches a small
+collection once and searches this snapshot; chroma stays the store of record
+(builds, persistence, server mode) and still searches large collections itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from agents.memory.protocol import MemoryHit
+
+SNAPSHOT_MAX_PASSAGES = 5_000  # above this, chroma's approximate index is worth its overhead
+
+
+@dataclass(frozen=True)
+class CollectionSnapshot:
+    """Ids, documents, metadata and unit-length embeddings of one collection."""
+
+    ids: list[str]
+    documents: list[str]
+    metadatas: list[dict[str, Any]]
+    unit_vectors: np.ndarray
+
+    @classmethod
+    def fetch(cls, collection: Any) -> CollectionSnapshot:
+        """Everything in ``collection`` (one ``get``)."""
+        got = collection.get(include=["embeddings", "documents", "metadatas"])
+        vectors = np.asarray(got["embeddings"], dtype=np.float32).reshape(len(got["ids"]), -1)
+        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+        return cls(list(got["ids"]), list(got["documents"]), list(got["metadatas"]), vectors / np.clip(norms, 1e-12, None))
+
+    def search(self, vector: Any, k: int) -> list[MemoryHit]:
+        """The ``k`` nearest passages by cosine distance (what the collections are configured with)."""
+        if not self.ids or k <= 0:
+            return []
+        query = np.asarray(vector, dtype=np.float32)
+        query = query / max(float(np.linalg.norm(query)), 1e-12)
+        distances = 1.0 - self.unit_vectors @ query
+        k = min(k, len(self.ids))
+        nearest = np.argpartition(distances, k - 1)[:k] if k < len(self.ids) else np.arange(len(self.ids))
+        nearest = nearest[np.argsort(distances[nearest], kind="stable")]
+        return [
+            MemoryHit(
+                passage_id=self.ids[i],
+                persona_id=self.metadatas[i]["persona_id"],
+                text=self.documents[i],
+                stage=self.metadatas[i]["stage"],
+                kind=self.metadatas[i]["kind"],
+                source=self.metadatas[i]["source"],
+                distance=float(distances[i]),
+            )
+            for i in nearest
+        ]
