@@ -146,10 +146,14 @@ class Gateway:
                 self.accounting.record(reply)
                 return reply
 
+        # BOW's own backends answer ``acomplete`` directly; LangChain models go through
+        # ``ainvoke`` so that their callbacks (e.g. LangSmith tracing) still fire.
+        call = getattr(self.model, "acomplete", None) or self.model.ainvoke
+
         async def attempt() -> ModelReply:
             async with self._semaphore():
                 started = time.perf_counter()
-                message = await self.model.ainvoke(messages, **params)
+                message = await call(messages, **params)
                 latency = time.perf_counter() - started
             return self._to_reply(message, latency)
 

@@ -174,6 +174,14 @@ class ScriptedChatModel(BaseChatModel):
             time.sleep(entry.delay_s)
         return self._answer(entry, messages)
 
+    async def acomplete(self, messages: list[BaseMessage], **params: Any) -> AIMessage:
+        """The reply as a message, without LangChain's per-call callback machinery (the gateway's path).
+
+        It goes through ``_agenerate``, so a subclass that records or delays calls there still sees them.
+        """
+        result = await self._agenerate(messages, **params)
+        return result.generations[0].message  # type: ignore[return-value]
+
     async def _agenerate(
         self,
         messages: list[BaseMessage],
