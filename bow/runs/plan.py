@@ -53,12 +53,13 @@ def plan_items(
     in_scenarios = _matcher(suite.scenarios)
     if not chosen_personas:
         raise BowError(f"Suite '{suite.id}' selects no persona here.", "Check --personas and the suite's persona list.")
+    in_order = [s for s in sorted(scenarios.scenarios.values(), key=lambda s: s.id) if in_scenarios(s.id)]
     pairs: list[tuple[str, str]] = []
     for persona in sorted(chosen_personas, key=lambda p: p.id):
+        if limit is not None and len(pairs) >= limit:
+            break  # persona-major order: later personas cannot make the cut
         kept: dict[str, int] = defaultdict(int)
-        for scenario in sorted(scenarios.scenarios.values(), key=lambda s: s.id):
-            if not in_scenarios(scenario.id):
-                continue
+        for scenario in in_order:
             if not scenario.target.allows(persona.id) and not _sibling_canon(scenario, persona, cross_version):
                 continue
             if suite.per_persona_per_kind is not None and kept[scenario.kind] >= suite.per_persona_per_kind:
