@@ -21,6 +21,12 @@ from typing import Any
 FAULTS = ("server-error", "hang", "not-json", "garbled")
 
 
+class _HTTPServer(ThreadingHTTPServer):
+    # socketserver's listen backlog of 5 resets connections when dozens of clients connect at once
+    # (every request is a new connection here), which benchmarks at --concurrency 32 would count as retries.
+    request_queue_size = 512
+
+
 class MockOpenAIServer:
     """Start with ``start()``; ``url`` is the base URL to pass as ``--base-url``."""
 
@@ -45,7 +51,7 @@ class MockOpenAIServer:
         self.fail_status = fail_status
         self.requests = 0
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", port), self._handler())
+        self._server = _HTTPServer(("127.0.0.1", port), self._handler())
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 

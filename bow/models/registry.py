@@ -11,8 +11,6 @@ import os
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic import SecretStr
-
 from bow.errors import ModelSetupError, ModelSpecError
 from bow.models.spec import ModelSpec, parse_spec
 
@@ -43,9 +41,9 @@ BACKENDS: dict[str, Backend] = {
         Backend(
             "openai",
             "openai:gpt-4o-mini",
-            "OpenAI, or any OpenAI-compatible server via --base-url",
-            ("langchain_openai",),
-            "pip install 'beyond-one-world[openai]'",
+            "OpenAI, or any OpenAI-compatible server via --base-url (BOW's own httpx client)",
+            ("httpx",),
+            "pip install httpx",
             "OPENAI_API_KEY",
         ),
         Backend(
@@ -120,15 +118,13 @@ def build_chat_model(spec: ModelSpec | str, *, base_url: str | None = None, **pa
 
         return HFChat(model_dir=spec.name, **params)
     if spec.provider == "openai":
-        from langchain_openai import ChatOpenAI
+        from bow.models.openai_compat import OpenAICompatChat
 
         base_url = base_url or os.environ.get("OPENAI_BASE_URL")
         # Self-hosted OpenAI-compatible servers usually need no key.
         key = os.environ.get("OPENAI_API_KEY") or ("not-needed" if base_url else None)
         key = _require_key(backend, key) if backend else key
-        return ChatOpenAI(
-            model=spec.name, base_url=base_url, api_key=SecretStr(key) if key else None, max_retries=0, **params
-        )
+        return OpenAICompatChat(spec.name, base_url=base_url, api_key=key, **params)
     if spec.provider == "anthropic":
         from langchain_anthropic import ChatAnthropic
 

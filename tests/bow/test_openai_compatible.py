@@ -7,8 +7,6 @@ from bow.devtools.mock_openai import MockOpenAIServer
 from bow.errors import ModelCallError
 from bow.models.gateway import Gateway, RetryPolicy
 
-pytest.importorskip("langchain_openai")
-
 
 async def no_sleep(_seconds: float) -> None:
     return None
