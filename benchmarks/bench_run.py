@@ -1,11 +1,16 @@
 """``bow run`` speed targets, each measured as whole ``bow run`` processes side by side.
 
-1. Framework overhead: a zero-latency scripted model (every reply unique, so no cache or
-   embedding shortcut applies) plays multi-turn dilemma scripts end to end, with a scripted
-   judge, Think-Act Matching and every grader on. Reported as items/s of the whole process
-   and of the run itself (start-up excluded).
-2. Concurrency: a local mock OpenAI-compatible server answering in 500 ms; the same dilemma
-   items at ``--concurrency 1`` and ``--concurrency 32``, each with an empty response cache.
+1. Framework overhead: a zero-latency scripted model plays multi-turn dilemma scripts end
+   to end, with Think-Act Matching and every grader on (and again with a scripted judge).
+   Every reply is unique, within a run and across runs, so no reply or TAM embedding is
+   ever served from a cache. Reported as items/s of the whole process and of the run
+   itself (start-up excluded), twice: *cold*, with the home's embedding cache emptied too,
+   so every scenario situation is embedded for retrieval during the run (the first run of
+   a suite), and *warm*, where an earlier run of the suite left those situation vectors in
+   the embedding cache (every later run: another model, mode or seed).
+2. Concurrency: a local mock OpenAI-compatible server answering in 500 ms; the same
+   dilemma items at ``--concurrency 32`` and ``--concurrency 1``, each with an empty
+   response cache, after a first (cold, timed and reported) run of the suite.
 3. Cache: the ``--concurrency 1`` command again into a fresh run directory: every model
    call is served from the response cache.
 
@@ -25,18 +30,25 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from pathlib import Path
 
 BOW = str(Path(sys.executable).with_name("bow"))
-SCRIPT = """replies:
+SCRIPT_TEMPLATE = """replies:
   - when: "think privately"
-    reply: "Call {call}: I weigh the lives at stake against the promise I made, and what my code asks."
+    reply: "Call {call}{run}: I weigh the lives at stake against the promise I made, and what my code asks."
   - when: "judge"
     reply: '{"reasoning": "In keeping with this version (call {call}).", "evidence": ["the act"], "score": 4}'
   - when: "follow from"
     reply: "follows"
-  - reply: "Call {call}: I will not trade one life for another; I go for both. DECISION: A"
+  - reply: "Call {call}{run}: I will not trade one life for another; I go for both. DECISION: A"
 """
+SCRIPT = SCRIPT_TEMPLATE.replace("{run}", "")
+
+
+def script_for_run(token: str) -> str:
+    """The zero-latency script with replies that no earlier run has produced (``{call}`` restarts at 1)."""
+    return SCRIPT_TEMPLATE.replace("{run}", f" of run {token}")
 
 
 def bow(home: Path, *args: str, quiet: bool = True) -> tuple[float, dict]:
@@ -54,40 +66,52 @@ def bow(home: Path, *args: str, quiet: bool = True) -> tuple[float, dict]:
     return wall, json.loads(done.stdout)
 
 
-def empty_cache(home: Path) -> None:
-    """Forget every cached reply, so the next run calls the model again."""
-    shutil.rmtree(home / "cache", ignore_errors=True)
+def empty_cache(home: Path, embeddings: bool = True) -> None:
+    """Forget every cached reply (and, with ``embeddings``, every cached embedding).
+
+    The parsed-library cache (``parsed-*.pickle``) stays: any earlier command has made it,
+    so a user's run never starts without it.
+    """
+    for pattern in ("responses.sqlite*", *(("embeddings.sqlite*",) if embeddings else ())):
+        for file in (home / "cache").glob(pattern):
+            file.unlink()
 
 
 def overhead(root: Path, home: Path, items: int, runs: int, judged: bool) -> dict:
     """Items/s with a zero-latency scripted model, graders on (and a scripted judge if ``judged``)."""
-    script = root / "zero-latency.yaml"
-    script.write_text(SCRIPT)
     scenarios = root / "scenarios"
     (scenarios / "suites").mkdir(parents=True, exist_ok=True)
     (scenarios / "suites" / "bench-dilemmas.yaml").write_text(
         "id: bench-dilemmas\ndescription: every shipped dilemma script for every persona\n"
         'personas: ["*"]\nscenarios: ["dilemma/*"]\n'
     )
-    model = f"scripted:{script}"
-    results = []
-    for run in range(runs):
-        empty_cache(home)
+    kind = "judged" if judged else "rules"
+
+    def one(name: str, cold: bool) -> dict:
+        script = root / f"zero-latency-{name}.yaml"
+        script.write_text(script_for_run(uuid.uuid4().hex[:8]))
+        model = f"scripted:{script}"
+        empty_cache(home, embeddings=cold)
         wall, summary = bow(
             home,
             *("-m", model, *(("--judge", model) if judged else ()), "--scenarios", str(scenarios)),
             *("run", "bench-dilemmas", "--limit", str(items), "--concurrency", "32"),
-            *("--out", str(root / f"overhead-{'judged' if judged else 'rules'}-{run}")),
+            *("--out", str(root / f"overhead-{kind}-{name}")),
         )
-        assert summary["items"] == items, summary
-        results.append({"process_s": round(wall, 2), "run_s": summary["wall_s"]})
-        print(f"  run {run + 1}: {items / wall:.1f} items/s (process), {items / summary['wall_s']:.1f} (run)")
-    process = statistics.median(r["process_s"] for r in results)
-    inside = statistics.median(r["run_s"] for r in results)
+        assert summary["items"] == items and summary["failed"] == 0, summary
+        label = "cold" if cold else "warm"
+        print(f"  {label} {name}: {items / wall:.1f} items/s (process), {items / summary['wall_s']:.1f} (run)")
+        return {"process_s": round(wall, 2), "run_s": summary["wall_s"]}
+
+    cold = one("cold", cold=True)
+    warm = [one(f"run{run + 1}", cold=False) for run in range(runs)]
+    process = statistics.median(r["process_s"] for r in warm)
+    inside = statistics.median(r["run_s"] for r in warm)
     return {
         "items": items,
         "beats_per_item": 3,
-        "runs": results,
+        "cold": {**cold, "items_per_s_process": round(items / cold["process_s"], 1)},
+        "runs": warm,
         "items_per_s_process": round(items / process, 1),
         "items_per_s_run": round(items / inside, 1),
     }
@@ -100,9 +124,17 @@ def concurrency_and_cache(root: Path, home: Path, items: int, parts: set[str]) -
     out: dict = {"items": items, "server_delay_s": 0.5}
     with MockOpenAIServer(reply="I stand where I always stand. DECISION: A", delay_s=0.5) as server:
         common = ("-m", "openai:mock", "--base-url", server.url)
+        empty_cache(home)
+        wall, summary = bow(
+            home,
+            *common,
+            *("run", "bow-dilemmas", "--limit", str(items), "--concurrency", "32", "--out", str(root / "first")),
+        )
+        out["first_run_concurrency_32_s"] = round(wall, 2)
+        print(f"  first run of the suite (situations embedded for retrieval), concurrency 32: {wall:.1f} s")
         if "concurrency" in parts or "cache" in parts:
             for concurrency in (32, 1):  # concurrency 1 last: the cache part reruns it
-                empty_cache(home)
+                empty_cache(home, embeddings=False)
                 wall, summary = bow(
                     home,
                     *common,

@@ -22,6 +22,7 @@ from bow.errors import BowError
 from personas.schema import Persona
 
 PREFIX = "bow_"
+QUERIES_REMEMBERED = 4096  # query vectors kept by text (every version of a hero is asked the same narration)
 
 
 def collection_name(persona_id: str) -> str:
@@ -172,12 +173,25 @@ class ChromaMemory:
         scope = self._scopes.get(persona_id) or await asyncio.to_thread(self._scope, persona_id)
         if scope.count == 0 or k <= 0:
             return []
-        if self._query_embedder is None:
-            self._query_embedder = BatchingEmbedder(self.embedder, remember=4096)
-        vector = (await self._query_embedder.aembed([text]))[0]
+        vector = (await self._queries().aembed([text]))[0]
         if scope.snapshot is not None:
             return scope.snapshot.search(vector, k)  # microseconds: no thread hop needed
         return await asyncio.to_thread(scope.search, vector, k)
+
+    async def awarm(self, texts: list[str], batch: int = 32) -> None:
+        """Embed situations that are about to be asked, ahead of time, a batch at a time.
+
+        The vectors are remembered, so the ``aquery`` that follows finds its vector ready
+        (or joins the batch still being embedded) instead of waiting for a batch of its own.
+        """
+        queries = self._queries()
+        for start in range(0, len(texts), batch):
+            await queries.aembed(texts[start : start + batch])
+
+    def _queries(self) -> BatchingEmbedder:
+        if self._query_embedder is None:
+            self._query_embedder = BatchingEmbedder(self.embedder, remember=QUERIES_REMEMBERED)
+        return self._query_embedder
 
     def _scope(self, persona_id: str) -> _Scope:
         """The persona's collection, looked up once (a build forgets them), with a snapshot if small."""

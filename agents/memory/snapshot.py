@@ -35,7 +35,8 @@ class CollectionSnapshot:
         got = collection.get(include=["embeddings", "documents", "metadatas"])
         vectors = np.asarray(got["embeddings"], dtype=np.float32).reshape(len(got["ids"]), -1)
         norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-        return cls(list(got["ids"]), list(got["documents"]), list(got["metadatas"]), vectors / np.clip(norms, 1e-12, None))
+        unit = vectors / np.clip(norms, 1e-12, None)
+        return cls(list(got["ids"]), list(got["documents"]), list(got["metadatas"]), unit)
 
     def search(self, vector: Any, k: int) -> list[MemoryHit]:
         """The ``k`` nearest passages by cosine distance (what the collections are configured with)."""

@@ -20,7 +20,13 @@ from bow.modes import MODES
 )
 @click.option("--personas", "persona_glob", default=None, help="Only personas matching this glob, e.g. 'batman/*'.")
 @click.option("--limit", type=int, default=None, help="Only the first N (persona, scenario) pairs.")
-@click.option("--concurrency", type=int, default=8, show_default=True, help="Items in flight at once.")
+@click.option(
+    "--concurrency",
+    type=int,
+    default=8,
+    show_default=True,
+    help="Model calls in flight at once, per model (a few more items are kept ready so calls never wait).",
+)
 @click.option(
     "--out",
     type=click.Path(file_okay=False),

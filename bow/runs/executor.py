@@ -75,14 +75,33 @@ class LocalExecutor:
             return
         player = ItemPlayer(context.spec, personas=context.personas, scenarios=context.scenarios, memory=context.memory)
         limit = player.max_in_flight if self.concurrency is None else max(1, self.concurrency)
-        asyncio.run(play_all(items, player.play, on_result, limit))
+        asyncio.run(play_all(items, player.play, on_result, limit, warm=player.warm))
 
 
-async def play_all(items: list[RunItem], play: Any, on_result: OnResult, concurrency: int) -> None:
-    """Play items with at most ``concurrency`` in flight; one failing item never stops the others."""
+WARM_BATCH = 32
+
+
+async def play_all(items: list[RunItem], play: Any, on_result: OnResult, concurrency: int, warm: Any = None) -> None:
+    """Play items with at most ``concurrency`` in flight; one failing item never stops the others.
+
+    ``warm(batch)``, if given, prepares upcoming items (their retrieval embeddings) in the
+    background, at most a few batches ahead of the items already started.
+    """
     queue: asyncio.Queue[RunItem] = asyncio.Queue()
     for item in items:
         queue.put_nowait(item)
+    started = asyncio.Event()
+    lookahead = concurrency + 2 * WARM_BATCH
+
+    async def warmer() -> None:
+        for start in range(0, len(items), WARM_BATCH):
+            while start > len(items) - queue.qsize() + lookahead:
+                started.clear()
+                await started.wait()
+            try:
+                await warm(items[start : start + WARM_BATCH])
+            except Exception:  # noqa: BLE001 - only a head start: items embed for themselves
+                return
 
     async def worker() -> None:
         while True:
@@ -90,6 +109,7 @@ async def play_all(items: list[RunItem], play: Any, on_result: OnResult, concurr
                 item = queue.get_nowait()
             except asyncio.QueueEmpty:
                 return
+            started.set()
             try:
                 result = await play(item)
             except Exception as exc:  # noqa: BLE001 - recorded as a failed item
@@ -97,4 +117,9 @@ async def play_all(items: list[RunItem], play: Any, on_result: OnResult, concurr
             else:
                 on_result(item, result, None)
 
-    await asyncio.gather(*(worker() for _ in range(min(max(1, concurrency), len(items)))))
+    warming = asyncio.create_task(warmer()) if warm is not None else None
+    try:
+        await asyncio.gather(*(worker() for _ in range(min(max(1, concurrency), len(items)))))
+    finally:
+        if warming is not None:
+            warming.cancel()

@@ -150,8 +150,33 @@ class ItemPlayer:
 
     @property
     def max_in_flight(self) -> int:
-        """Never more items at once than the models can serve (a local model serves one)."""
-        return min(self.options.concurrency, sum(g.concurrency for g in self.gateways.values()))
+        """Items at once: what the models serve, plus a quarter more (at least two).
+
+        The models serve ``--concurrency`` calls (a local model one). The extra items are queued
+        at the model while others retrieve, grade or wait for an embedding batch, so its slots
+        never idle.
+        """
+        calls = min(self.options.concurrency, sum(g.concurrency for g in self.gateways.values()))
+        return calls + max(2, calls // 4)
+
+    async def warm(self, items: list[RunItem]) -> None:
+        """Embed the opening situations of ``items`` for canon-memory retrieval before they start.
+
+        An item's first retrieval then finds its query vector ready instead of waiting for an
+        embedding batch while its model slot stays idle. Later beats depend on decisions, so
+        only the first beat is known in advance.
+        """
+        warm = getattr(self.memory, "awarm", None)
+        if warm is None:
+            return
+        from agents.scenario.beats import playable_beats
+
+        texts = [
+            playable_beats(self.scenarios.get(item.scenario_id), self.options.multi_turn)[0].narration(None)
+            for item in items
+            if item.memory
+        ]
+        await warm(list(dict.fromkeys(texts)))
 
     async def play(self, item: RunItem) -> dict[str, Any]:
         """Play and grade one item: ``{"transcript": record, "scores": rows}``."""
