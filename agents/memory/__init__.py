@@ -22,9 +22,12 @@ __all__ = [
 
 
 def open_memory(settings: Any) -> ChromaMemory:
-    """The canon memory a command should use: a Chroma server if ``--chroma-url``, else embedded under the home."""
+    """The canon memory a command should use: a Chroma server if ``--chroma-url``, else embedded under the home.
+
+    The embedded store is opened lazily, so a missing or unreadable index surfaces on first use.
+    """
     url = getattr(settings, "chroma_url", None)
-    client = open_client(url=url) if url else open_client(path=settings.home / "chroma")
+    chroma_dir = settings.home / "chroma"
     embedder = None
     if getattr(settings, "use_cache", False):  # query (and passage) vectors remembered across runs
         from bow.embeddings import MiniLMEmbedder
@@ -32,4 +35,13 @@ def open_memory(settings: Any) -> ChromaMemory:
 
         models = settings.home / "models"
         embedder = CachedEmbedder(MiniLMEmbedder(models), settings.home / "cache" / "embeddings.sqlite")
-    return ChromaMemory(client, embedder=embedder, cache_dir=settings.home / "models")
+    if url:  # a server is shared and may change under us: always ask it
+        return ChromaMemory(open_client(url=url), embedder=embedder, cache_dir=settings.home / "models")
+    # Embedded: connect only when needed; snapshot files live inside the index's own directory,
+    # so deleting the index deletes them too.
+    return ChromaMemory(
+        embedder=embedder,
+        cache_dir=settings.home / "models",
+        connect=lambda: open_client(path=chroma_dir),
+        snapshot_dir=chroma_dir / "bow-snapshots",
+    )

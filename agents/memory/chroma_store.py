@@ -9,13 +9,20 @@ carries a fingerprint of its passages, so a build re-embeds only what changed.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
 from agents.memory.protocol import BuildReport, MemoryHit, fingerprint, passage_records
-from agents.memory.snapshot import SNAPSHOT_MAX_PASSAGES, CollectionSnapshot
+from agents.memory.snapshot import (
+    SNAPSHOT_MAX_PASSAGES,
+    CollectionSnapshot,
+    load_snapshot,
+    save_snapshot,
+    snapshot_file,
+)
 from bow.embeddings.batching import BatchingEmbedder
 from bow.embeddings.minilm import Embedder, MiniLMEmbedder
 from bow.errors import BowError
@@ -62,7 +69,7 @@ def open_client(path: Path | None = None, url: str | None = None) -> Any:
 class _Scope:
     """One version's collection: its size, and its in-memory snapshot when small enough."""
 
-    collection: Any
+    collection: Any  # None when the scope came from a snapshot file
     count: int
     snapshot: CollectionSnapshot | None
 
@@ -75,12 +82,32 @@ class _Scope:
 class ChromaMemory:
     """``CanonMemory`` backed by a chroma client (embedded or server)."""
 
-    def __init__(self, client: Any, embedder: Embedder | None = None, cache_dir: Path | None = None) -> None:
-        self.client = client
+    def __init__(
+        self,
+        client: Any = None,
+        embedder: Embedder | None = None,
+        cache_dir: Path | None = None,
+        *,
+        connect: Callable[[], Any] | None = None,
+        snapshot_dir: Path | None = None,
+    ) -> None:
+        """``client``, or ``connect`` to make one on first need; ``snapshot_dir`` keeps snapshot files."""
+        self._client = client
+        self._connect = connect
+        self._snapshot_dir = snapshot_dir
         self._embedder = embedder
         self._cache_dir = cache_dir
         self._scopes: dict[str, _Scope] = {}
         self._query_embedder: BatchingEmbedder | None = None
+
+    @property
+    def client(self) -> Any:
+        """The chroma client, connected on first need (a run served from snapshot files never is)."""
+        if self._client is None:
+            if self._connect is None:
+                raise BowError("This canon memory has no Chroma client.")
+            self._client = self._connect()
+        return self._client
 
     @property
     def embedder(self) -> Embedder:
@@ -101,10 +128,17 @@ class ChromaMemory:
                 found[persona_id] = (collection.metadata or {}).get("fingerprint", "")
         return found
 
-    def build(self, personas: list[Persona], *, prune: bool = False) -> BuildReport:
-        """Index personas whose fingerprint changed; with ``prune``, drop collections of absent personas."""
+    def build(self, personas: list[Persona], *, prune: bool = False, verify: bool = False) -> BuildReport:
+        """Index personas whose fingerprint changed; with ``prune``, drop collections of absent personas.
+
+        When every persona has a snapshot file at its current fingerprint, chroma is not even
+        opened; ``verify`` (and ``prune``) always asks chroma itself.
+        """
         report = BuildReport()
         self._scopes.clear()  # handles from before a rebuild may point at dropped collections
+        if not (prune or verify) and self._from_snapshot_files(personas):
+            report.unchanged.extend(p.id for p in personas)
+            return report
         current = self.indexed()
         changed = []
         for persona in personas:
@@ -125,7 +159,35 @@ class ChromaMemory:
             for persona_id in set(current) - {p.id for p in personas}:
                 self.client.delete_collection(collection_name(persona_id))
                 report.removed.append(persona_id)
+        self._write_snapshot_files(personas)
         return report
+
+    def _from_snapshot_files(self, personas: list[Persona]) -> bool:
+        """Load every persona's scope from its snapshot file; False (nothing loaded) if any is missing."""
+        if self._snapshot_dir is None:
+            return False
+        name = self._embedder_name()
+        scopes = {}
+        for persona in personas:
+            path = snapshot_file(self._snapshot_dir, collection_name(persona.id), fingerprint(persona, name))
+            snapshot = load_snapshot(path) if path.is_file() else None
+            if snapshot is None:
+                return False
+            scopes[persona.id] = _Scope(None, len(snapshot.ids), snapshot)
+        self._scopes.update(scopes)
+        return True
+
+    def _write_snapshot_files(self, personas: list[Persona]) -> None:
+        """After a build: a snapshot file for each small collection that lacks one at its fingerprint."""
+        if self._snapshot_dir is None:
+            return
+        name = self._embedder_name()
+        for persona in personas:
+            path = snapshot_file(self._snapshot_dir, collection_name(persona.id), fingerprint(persona, name))
+            if not path.is_file() or load_snapshot(path) is None:  # missing, or torn: write it anew
+                scope = self._scope(persona.id)
+                if scope.snapshot is not None:
+                    save_snapshot(scope.snapshot, path)
 
     def _replace(
         self,

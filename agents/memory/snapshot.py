@@ -6,11 +6,18 @@ HNSW index); the same exact answer from a dot product over the collection's
 unit vectors costs ~10 µs. ``ChromaMemory`` therefore fetches a small
 collection once and searches this snapshot; chroma stays the store of record
 (builds, persistence, server mode) and still searches large collections itself.
+
+An embedded store also keeps each snapshot in a file beside the index, named by the
+persona's fingerprint, so a run whose personas are all indexed never imports chromadb
+(about half a second of every start-up).
 """
 
 from __future__ import annotations
 
+import json
+import os
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -60,3 +67,35 @@ class CollectionSnapshot:
             )
             for i in nearest
         ]
+
+
+def snapshot_file(directory: Path, name: str, fingerprint: str) -> Path:
+    """Where the snapshot of collection ``name`` at ``fingerprint`` is kept."""
+    return directory / f"{name}.{fingerprint}.npz"
+
+
+def save_snapshot(snapshot: CollectionSnapshot, path: Path) -> None:
+    """Write atomically, and drop snapshots of the same collection at other fingerprints."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    texts = json.dumps({"ids": snapshot.ids, "documents": snapshot.documents, "metadatas": snapshot.metadatas})
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    with open(tmp, "wb") as handle:
+        np.savez(handle, vectors=snapshot.unit_vectors, texts=np.frombuffer(texts.encode("utf-8"), dtype=np.uint8))
+    os.replace(tmp, path)
+    name = path.name.rsplit(".", 2)[0]
+    for old in path.parent.glob(f"{name}.*.npz"):
+        if old != path:
+            old.unlink(missing_ok=True)
+
+
+def load_snapshot(path: Path) -> CollectionSnapshot | None:
+    """The snapshot at ``path``, or None if there is none or it cannot be read (chroma is asked then)."""
+    try:
+        with np.load(path, allow_pickle=False) as stored:
+            texts = json.loads(stored["texts"].tobytes().decode("utf-8"))
+            vectors = stored["vectors"]
+        if len(texts["ids"]) != len(vectors):
+            return None
+        return CollectionSnapshot(texts["ids"], texts["documents"], texts["metadatas"], vectors)
+    except (OSError, ValueError, KeyError, TypeError):
+        return None

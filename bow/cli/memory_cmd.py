@@ -37,7 +37,7 @@ def build(settings: Settings, pattern: str | None, prune: bool, as_json: bool) -
 
     started = time.perf_counter()
     personas = settings.library().select(pattern)
-    report = open_memory(settings).build(personas, prune=prune and pattern is None)
+    report = open_memory(settings).build(personas, prune=prune and pattern is None, verify=True)
     seconds = time.perf_counter() - started
     result = {
         "embedded": report.embedded,

@@ -70,7 +70,7 @@ class BatchingEmbedder:
             batch = self._take_batch()
             texts = [t for request, _ in batch for t in request]
             try:
-                vectors = await asyncio.to_thread(self.inner.embed, texts)
+                vectors = await self._vectors(texts)
             except Exception as exc:  # noqa: BLE001 - handed to every waiting caller
                 for _, future in batch:
                     if not future.done():
@@ -82,6 +82,15 @@ class BatchingEmbedder:
                 if not future.done():
                     future.set_result(vectors[start : start + len(request)])
                 start += len(request)
+
+    async def _vectors(self, texts: list[str]) -> list[list[float]]:
+        """Cached vectors read right here (no thread hop for a rerun); the rest embedded in a thread."""
+        lookup = getattr(self.inner, "lookup", None)
+        known = lookup(texts) if lookup is not None else {}
+        missing = [t for t in dict.fromkeys(texts) if t not in known]
+        if missing:
+            known.update(zip(missing, await asyncio.to_thread(self.inner.embed, missing), strict=True))
+        return [known[t] for t in texts]
 
     def _take_batch(self) -> list[tuple[list[str], Any]]:
         batch: list[tuple[list[str], Any]] = []

@@ -60,6 +60,10 @@ class CachedEmbedder:
         self.name = getattr(inner, "name", type(inner).__name__)
         self.cache = EmbeddingCache(path, self.name)
 
+    def lookup(self, texts: list[str]) -> dict[str, list[float]]:
+        """Only what the cache already holds (a quick read: callers may do it on the event loop)."""
+        return self.cache.get_many(texts) if texts else {}
+
     def embed(self, texts: list[str]) -> list[list[float]]:
         """Vectors for ``texts``, from the cache where possible."""
         if not texts:

@@ -174,3 +174,55 @@ def test_a_large_collection_is_searched_by_chroma_itself(tmp_path, monkeypatch):
     assert scope.snapshot is None
     hits = memory.query("thor/mcu-love-and-thunder", "Hela shatters the hammer", k=4)
     assert len(hits) == 4 and {h.persona_id for h in hits} == {"thor/mcu-love-and-thunder"}
+
+
+def snapshot_memory(tmp_path, connects):
+    def connect():
+        connects.append(1)
+        return open_client(path=tmp_path / "chroma")
+
+    return ChromaMemory(embedder=HashEmbedder(), connect=connect, snapshot_dir=tmp_path / "chroma" / "bow-snapshots")
+
+
+def test_an_indexed_persona_is_served_from_its_snapshot_file_without_opening_chroma(tmp_path):
+    connects = []
+    personas = LIBRARY.select("thor/*")
+    first = snapshot_memory(tmp_path, connects)
+    first.build(personas)
+    expected = [first.query(p.id, "the hammer and worthiness", k=4) for p in personas]
+    assert connects == [1] and len(list((tmp_path / "chroma" / "bow-snapshots").glob("*.npz"))) == 3
+
+    later = snapshot_memory(tmp_path, connects)
+    report = later.build(personas)
+    assert sorted(report.unchanged) == sorted(p.id for p in personas) and not report.embedded
+    assert [later.query(p.id, "the hammer and worthiness", k=4) for p in personas] == expected
+    assert connects == [1]  # the second memory never connected
+
+
+def test_a_changed_persona_is_rebuilt_and_its_old_snapshot_file_dropped(tmp_path):
+    connects = []
+    persona = LIBRARY.get("thor/earth-616")
+    snapshot_memory(tmp_path, connects).build([persona])
+    changed = persona.model_copy(update={"memory": [*persona.memory[:-1], persona.memory[0]]})
+    memory = snapshot_memory(tmp_path, connects)
+    report = memory.build([changed])
+    assert report.embedded == [persona.id] and connects == [1, 1]
+    files = list((tmp_path / "chroma" / "bow-snapshots").glob("*.npz"))
+    assert len(files) == 1
+    hits = memory.query(persona.id, persona.memory[0].text, k=2)
+    assert {h.passage_id for h in hits} == {f"{persona.id}#000", f"{persona.id}#{len(persona.memory) - 1:03d}"}
+
+
+def test_verify_and_an_unreadable_snapshot_file_ask_chroma(tmp_path):
+    connects = []
+    personas = LIBRARY.select("thor/*")
+    snapshot_memory(tmp_path, connects).build(personas)
+    snapshot_memory(tmp_path, connects).build(personas, verify=True)
+    assert connects == [1, 1]
+    next((tmp_path / "chroma" / "bow-snapshots").glob("*.npz")).write_bytes(b"torn write")
+    memory = snapshot_memory(tmp_path, connects)
+    assert sorted(memory.build(personas).unchanged) == sorted(p.id for p in personas)
+    assert connects == [1, 1, 1]
+    assert all(memory.query(p.id, "Asgard", k=3) for p in personas)
+    snapshot_memory(tmp_path, connects).build(personas)  # the torn file was written anew
+    assert connects == [1, 1, 1]
