@@ -31,7 +31,6 @@ class ParsedYamlCache:
     def __init__(self, file: Path | None) -> None:
         self.file = file
         self._entries: dict[str, tuple[tuple[int, int, int], Any]] = {}
-        self._used: set[str] = set()
         self._dirty = False
         if file is not None:
             try:
@@ -47,7 +46,6 @@ class ParsedYamlCache:
         if self.file is None:
             return parse(path)
         key = str(path.resolve())
-        self._used.add(key)
         try:
             stamp = _stamp(path)
         except OSError:

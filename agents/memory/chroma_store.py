@@ -136,56 +136,61 @@ class ChromaMemory:
         """
         report = BuildReport()
         self._scopes.clear()  # handles from before a rebuild may point at dropped collections
-        if not (prune or verify) and self._from_snapshot_files(personas):
-            report.unchanged.extend(p.id for p in personas)
+        name = self._embedder_name()
+        wanted = {persona.id: fingerprint(persona, name) for persona in personas}
+        on_file = {} if prune or verify else self._read_snapshot_files(wanted)
+        if len(on_file) == len(wanted):
+            self._scopes.update(on_file)
+            report.unchanged.extend(wanted)
             return report
         current = self.indexed()
         changed = []
         for persona in personas:
-            wanted = fingerprint(persona, self._embedder_name())
-            if current.get(persona.id) == wanted:
+            if current.get(persona.id) == wanted[persona.id]:
                 report.unchanged.append(persona.id)
             else:
-                changed.append((persona, wanted, *passage_records(persona)))
+                changed.append((persona, wanted[persona.id], *passage_records(persona)))
         # One embedding pass over every changed passage (bigger batches run much faster than
         # one call per persona), done before the old index is touched: a failure loses nothing.
         texts_to_embed = [text for *_, texts, _ in changed for text in texts]
         vectors = iter(self.embedder.embed(texts_to_embed) if texts_to_embed else [])
-        for persona, wanted, ids, texts, metas in changed:
-            self._replace(persona.id, wanted, ids, texts, metas, [next(vectors) for _ in ids], current)
+        for persona, fingerprint_now, ids, texts, metas in changed:
+            self._replace(persona.id, fingerprint_now, ids, texts, metas, [next(vectors) for _ in ids], current)
             report.embedded.append(persona.id)
             report.passages += len(ids)
         if prune:
             for persona_id in set(current) - {p.id for p in personas}:
                 self.client.delete_collection(collection_name(persona_id))
                 report.removed.append(persona_id)
-        self._write_snapshot_files(personas)
+        self._write_snapshot_files(wanted, on_file)
         return report
 
-    def _from_snapshot_files(self, personas: list[Persona]) -> bool:
-        """Load every persona's scope from its snapshot file; False (nothing loaded) if any is missing."""
+    def _snapshot_path(self, persona_id: str, fingerprint_now: str) -> Path | None:
         if self._snapshot_dir is None:
-            return False
-        name = self._embedder_name()
-        scopes = {}
-        for persona in personas:
-            path = snapshot_file(self._snapshot_dir, collection_name(persona.id), fingerprint(persona, name))
-            snapshot = load_snapshot(path) if path.is_file() else None
-            if snapshot is None:
-                return False
-            scopes[persona.id] = _Scope(None, len(snapshot.ids), snapshot)
-        self._scopes.update(scopes)
-        return True
+            return None
+        return snapshot_file(self._snapshot_dir, collection_name(persona_id), fingerprint_now)
 
-    def _write_snapshot_files(self, personas: list[Persona]) -> None:
-        """After a build: a snapshot file for each small collection that lacks one at its fingerprint."""
+    def _read_snapshot_files(self, wanted: dict[str, str]) -> dict[str, _Scope]:
+        """Scopes of the personas whose snapshot file at their fingerprint exists and reads."""
+        scopes = {}
+        for persona_id, fingerprint_now in wanted.items():
+            path = self._snapshot_path(persona_id, fingerprint_now)
+            snapshot = load_snapshot(path) if path is not None and path.is_file() else None
+            if snapshot is not None:
+                scopes[persona_id] = _Scope(None, len(snapshot.ids), snapshot)
+        return scopes
+
+    def _write_snapshot_files(self, wanted: dict[str, str], on_file: dict[str, _Scope]) -> None:
+        """After a build: a snapshot file for each small collection without a readable one (``on_file``)."""
         if self._snapshot_dir is None:
             return
-        name = self._embedder_name()
-        for persona in personas:
-            path = snapshot_file(self._snapshot_dir, collection_name(persona.id), fingerprint(persona, name))
-            if not path.is_file() or load_snapshot(path) is None:  # missing, or torn: write it anew
-                scope = self._scope(persona.id)
+        if not on_file:  # not read before the build (verify, prune): find what is already there
+            on_file = self._read_snapshot_files(wanted)
+        self._scopes.update(on_file)  # the build confirmed their fingerprints: no need to ask chroma
+        for persona_id, fingerprint_now in wanted.items():
+            path = self._snapshot_path(persona_id, fingerprint_now)
+            if persona_id not in on_file and path is not None:
+                scope = self._scope(persona_id)
                 if scope.snapshot is not None:
                     save_snapshot(scope.snapshot, path)
 
