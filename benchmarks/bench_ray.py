@@ -34,7 +34,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from bench_run import BOW, SCRIPT  # noqa: E402 - the same zero-latency script as the run benchmark
+from bench_run import BOW, SCRIPT, finish  # noqa: E402 - the same zero-latency script as the run benchmark
 
 
 def cpu_s() -> float:
@@ -326,10 +326,7 @@ def main() -> None:
     ray.shutdown()
     results["load_after"] = round(os.getloadavg()[0], 2)
     results["scaling"] = scaling(results, args.cores_per_node, args.endpoint_calls_per_s)
-    print(json.dumps(results, indent=2))
-    if args.json:
-        args.json.write_text(json.dumps(results, indent=2) + "\n")
-    shutil.rmtree(root, ignore_errors=True)
+    finish(results, args.json, root)
 
 
 if __name__ == "__main__":

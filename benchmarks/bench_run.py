@@ -159,6 +159,14 @@ def concurrency_and_cache(root: Path, home: Path, items: int, parts: set[str]) -
     return out
 
 
+def finish(results: dict, json_path: Path | None, root: Path) -> None:
+    """Print the results, write them to ``json_path`` if given, and remove the scratch directory."""
+    print(json.dumps(results, indent=2))
+    if json_path:
+        json_path.write_text(json.dumps(results, indent=2) + "\n")
+    shutil.rmtree(root, ignore_errors=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--only", default="overhead,concurrency,cache")
@@ -185,10 +193,7 @@ def main() -> None:
     if parts & {"concurrency", "cache"}:
         print(f"Mock OpenAI-compatible server at 500 ms, {args.items} single-turn dilemmas (two-node: 2 calls each):")
         results["server"] = concurrency_and_cache(root, home, args.items, parts)
-    print(json.dumps(results, indent=2))
-    if args.json:
-        args.json.write_text(json.dumps(results, indent=2) + "\n")
-    shutil.rmtree(root, ignore_errors=True)
+    finish(results, args.json, root)
 
 
 if __name__ == "__main__":

@@ -28,6 +28,16 @@ REPLIES = [
 ]
 
 
+@contextlib.asynccontextmanager
+async def chat_session(tmp_path, replies, bow_home, session, personas, canon_memory=False):
+    """An engine on scripted replies with hashed embeddings, and one session already cast."""
+    async with ChatEngine(
+        settings_for(tmp_path, replies, bow_home), embedder=HashEmbedder(), canon_memory=canon_memory
+    ) as engine:
+        await engine.set_participants(session, personas)
+        yield engine
+
+
 def run(coro):
     return asyncio.run(coro)
 
@@ -38,8 +48,7 @@ async def talk(engine, session, text, **options):
 
 def test_a_reply_streams_in_pieces_and_is_kept(tmp_path, bow_home):
     async def go():
-        async with ChatEngine(settings_for(tmp_path, REPLIES, bow_home), embedder=HashEmbedder()) as engine:
-            await engine.set_participants("s", [MCU])
+        async with chat_session(tmp_path, REPLIES, bow_home, "s", [MCU], canon_memory=True) as engine:
             events = await talk(engine, "s", "What keeps you up at night?")
             return events, await engine.history("s")
 
@@ -78,8 +87,7 @@ def test_a_switched_version_gets_none_of_the_old_ones_canon_or_thoughts(tmp_path
     mcu_passages = [m.text for m in library.get(MCU).memory]
 
     async def go():
-        async with ChatEngine(settings_for(tmp_path, REPLIES, bow_home), embedder=HashEmbedder()) as engine:
-            await engine.set_participants("s", [MCU])
+        async with chat_session(tmp_path, REPLIES, bow_home, "s", [MCU], canon_memory=True) as engine:
             await talk(engine, "s", "Tell me about the arc reactor and Pepper.", show_think=True)
             mcu_recalled = (await engine.recalled("s"))[MCU]
             seen_before = len(engine.gateway.model.seen)
@@ -103,10 +111,7 @@ def test_comics_version_never_sees_the_mcu_thought(tmp_path, bow_home):
     ]
 
     async def go():
-        async with ChatEngine(
-            settings_for(tmp_path, replies, bow_home), embedder=HashEmbedder(), canon_memory=False
-        ) as engine:
-            await engine.set_participants("s", [MCU])
+        async with chat_session(tmp_path, replies, bow_home, "s", [MCU]) as engine:
             await talk(engine, "s", "First question.", show_think=True)
             mcu_thought = (await engine.thoughts("s"))[0]["text"]
             before = len(engine.gateway.model.seen)
@@ -121,10 +126,7 @@ def test_comics_version_never_sees_the_mcu_thought(tmp_path, bow_home):
 
 def test_a_scene_answers_with_every_version_in_turn(tmp_path, bow_home):
     async def go():
-        async with ChatEngine(
-            settings_for(tmp_path, REPLIES, bow_home), embedder=HashEmbedder(), canon_memory=False
-        ) as engine:
-            await engine.set_participants("scene", [COMICS, MCU])
+        async with chat_session(tmp_path, REPLIES, bow_home, "scene", [COMICS, MCU]) as engine:
             events = await talk(engine, "scene", "Which of you is the real one?")
             return [e["speaker"] for e in events if e["type"] == "end"], engine.gateway.model.seen[-1]
 
@@ -147,10 +149,7 @@ def test_a_model_failing_mid_reply_keeps_what_was_said_and_the_session_goes_on(t
     replies = [{"reply": "I was about to say", "error": "bad_request"}, {"reply": "Second try works."}]
 
     async def go():
-        async with ChatEngine(
-            settings_for(tmp_path, replies, bow_home), embedder=HashEmbedder(), canon_memory=False
-        ) as engine:
-            await engine.set_participants("s", [MCU])
+        async with chat_session(tmp_path, replies, bow_home, "s", [MCU]) as engine:
             failed = await talk(engine, "s", "Hello?")
             again = await talk(engine, "s", "Hello again?")
             return failed, again, await engine.history("s")
@@ -170,10 +169,7 @@ def test_ctrl_c_stops_the_reply_and_keeps_the_part_already_shown(tmp_path, bow_h
     replies = [{"reply": "one two three four five six seven eight", "delay_s": 0.0}]
 
     async def go():
-        async with ChatEngine(
-            settings_for(tmp_path, replies, bow_home), embedder=HashEmbedder(), canon_memory=False
-        ) as engine:
-            await engine.set_participants("s", [MCU])
+        async with chat_session(tmp_path, replies, bow_home, "s", [MCU]) as engine:
             seen = []
 
             async def consume():
@@ -200,10 +196,7 @@ def test_a_corrupt_history_file_is_set_aside_and_chat_goes_on(tmp_path, bow_home
     history_file.write_bytes(b"this is not a database" * 100)
 
     async def go():
-        async with ChatEngine(
-            settings_for(tmp_path, REPLIES, bow_home), embedder=HashEmbedder(), canon_memory=False
-        ) as engine:
-            await engine.set_participants("s", [MCU])
+        async with chat_session(tmp_path, REPLIES, bow_home, "s", [MCU]) as engine:
             events = await talk(engine, "s", "Still works?")
             return engine.notices, events
 

@@ -74,13 +74,19 @@ def comparable(run: Path):
     return transcripts, scores
 
 
-def test_ray_plays_the_same_transcripts_and_scores_as_local(ray_instance, world):
+def play_locally_and_on_ray(world, suite, name):
+    """The same uncached run on both executors: {executor: (summary, transcripts, scores)}."""
     runs = {}
     for executor in ("local", "ray"):
-        out = world["root"] / f"same-{executor}"
-        result = bow(world, "--no-cache", "run", "mini", "--executor", executor, "--out", str(out), "--json")
+        out = world["root"] / f"{name}-{executor}"
+        result = bow(world, "--no-cache", "run", suite, "--executor", executor, "--out", str(out), "--json")
         assert result.exit_code == 0, result.output
         runs[executor] = (json.loads(result.output[result.output.index("{") :]), *comparable(out))
+    return runs
+
+
+def test_ray_plays_the_same_transcripts_and_scores_as_local(ray_instance, world):
+    runs = play_locally_and_on_ray(world, "mini", "same")
     (local_summary, local_t, local_s), (ray_summary, ray_t, ray_s) = runs["local"], runs["ray"]
     assert len(local_t) == 14 and sorted(local_t) == sorted(ray_t)
     for key, record in local_t.items():
@@ -99,13 +105,8 @@ def test_ray_plays_the_same_transcripts_and_scores_as_local(ray_instance, world)
 
 def test_the_smoke_suite_plays_the_same_on_ray_as_locally(ray_instance, world):
     """The shipped smoke suite: canon questions and three-beat dilemma scripts, memory and graders on."""
-    runs = {}
-    for executor in ("local", "ray"):
-        out = world["root"] / f"smoke-{executor}"
-        result = bow(world, "--no-cache", "run", "smoke", "--executor", executor, "--out", str(out), "--json")
-        assert result.exit_code == 0, result.output
-        runs[executor] = comparable(out)
-    (local_t, local_s), (ray_t, ray_s) = runs["local"], runs["ray"]
+    runs = play_locally_and_on_ray(world, "smoke", "smoke")
+    (_, local_t, local_s), (_, ray_t, ray_s) = runs["local"], runs["ray"]
     assert len(local_t) == 6 and local_t == ray_t and local_s == ray_s
     assert sorted(len(t["turns"]) for t in ray_t.values()) == [1, 1, 1, 3, 3, 3]
 
