@@ -76,7 +76,9 @@ def test_killed_play_resumes_from_its_checkpoint(tmp_path, bow_home):
     keyed_script(tmp_path / "slow.yaml", act_delay=0.0)  # same spec, now fast
     second = subprocess.run(args, capture_output=True, text=True, env=env, timeout=60)
     assert second.returncode == 0, second.stdout + second.stderr
-    assert "resumed from a checkpoint" in second.stdout
+    # The first process's own output goes in the message: a resume that found nothing to resume
+    # (the first run had already finished) would otherwise fail with an empty string.
+    assert "resumed from a checkpoint" in second.stdout, (seen, second.stdout, second.stderr)
     assert "beat 1" not in second.stdout and "beat 3" in second.stdout
     again = subprocess.run([*args, "--json"], capture_output=True, text=True, env=env, timeout=60)
     transcript = json.loads(again.stdout)
